@@ -1,0 +1,63 @@
+"""昆山市建立解决相对贫困长效机制 领导驾驶舱: entry point and router.
+
+Resolves the store, the user's visible towns and the sidebar filters once per run,
+then hands over to the selected page in pages/.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from pages.ui import store
+from pages.ui.context import ROUTE_PARAM, PageContext, publish
+from pages.ui.errors import show_store_error
+from pages.ui.filters import sidebar_filters
+
+st.set_page_config(page_title="相对贫困长效机制 领导驾驶舱", page_icon=":material/monitoring:", layout="wide")
+
+PAGES = {
+    "overview.py": st.Page("pages/overview.py", title="总览", url_path="overview", default=True),
+    "definitions.py": st.Page("pages/definitions.py", title="指标说明", url_path="definitions"),
+}
+
+
+def main() -> None:
+    url = store.engine_url()
+    navigation = st.navigation(list(PAGES.values()))
+    requested = st.query_params.get(ROUTE_PARAM)
+    if requested:
+        del st.query_params[ROUTE_PARAM]
+        if requested in PAGES and PAGES[requested] is not navigation:
+            st.switch_page(PAGES[requested])
+    st.sidebar.markdown("### 昆山市相对贫困长效机制\n领导驾驶舱")
+    try:
+        version = store.data_version(url)
+        towns_rows = store.towns(url, version)
+        feeds = store.feeds(url, version)
+        settings = store.settings_raw(url, version)
+    except SQLAlchemyError as exc:
+        show_store_error(exc, url)
+        st.stop()
+    if not towns_rows or not feeds:
+        st.info(
+            "数据库中还没有数据：请运行 `make run`（载入演示数据）或通过数据导入载入各部门数据。",
+            icon=":material/info:",
+        )
+        st.stop()
+
+    towns = store.visible_towns(towns_rows)
+    town_names = {str(t["code"]): str(t["name"]) for t in towns_rows}
+    data_date = max(f["data_date"] for f in feeds)
+    filters = sidebar_filters(towns=towns, town_names=town_names, data_date=data_date)
+    is_demo = settings.get("dataset") == "demo"
+    if is_demo:
+        st.warning("**演示数据**：当前载入的是系统生成的演示数据，并非真实统计数据，不得用于正式汇报。", icon=":material/science:")
+    publish(PageContext(url=url, version=version, filters=filters, is_demo=is_demo))
+    try:
+        navigation.run()
+    except SQLAlchemyError as exc:
+        show_store_error(exc, url)
+
+
+main()

@@ -1,0 +1,41 @@
+"""All tables of the store; importing this module registers them on SQLModel.metadata."""
+
+from data_access.models.cooperative import Cooperative, CooperativeYear, FuminDividend
+from data_access.models.employment import (
+    EntrepreneurshipSubsidy,
+    GuaranteedLoan,
+    JobPosting,
+    Placement,
+    Training,
+)
+from data_access.models.geo import Town, Village
+from data_access.models.governance import FeedStatus, Goal, Setting
+from data_access.models.household import CaseEvent, Household, IncomeAssessment, Member
+from data_access.models.relief import ReliefBudget, ReliefPayment
+from data_access.models.social import CadreLink, InsuranceEnrolment
+from data_access.models.standards import LivingStandard
+
+__all__ = [
+    "CadreLink",
+    "CaseEvent",
+    "Cooperative",
+    "CooperativeYear",
+    "EntrepreneurshipSubsidy",
+    "FeedStatus",
+    "FuminDividend",
+    "Goal",
+    "GuaranteedLoan",
+    "Household",
+    "IncomeAssessment",
+    "InsuranceEnrolment",
+    "JobPosting",
+    "LivingStandard",
+    "Member",
+    "Placement",
+    "ReliefBudget",
+    "ReliefPayment",
+    "Setting",
+    "Town",
+    "Training",
+    "Village",
+]

@@ -1,0 +1,30 @@
+"""Relief payments and budgets for the seven relief types of clause 三."""
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Index
+from sqlmodel import Field, SQLModel
+
+
+class ReliefPayment(SQLModel, table=True):
+    __tablename__ = "relief_payment"
+    __table_args__ = (Index("ix_relief_payment_town_paid", "town_code", "paid_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    town_code: str = Field(foreign_key="town.code", index=True, max_length=20)
+    relief_type: str = Field(index=True, max_length=20)  # key in metrics.relief_types
+    department: str = Field(max_length=20)
+    paid_on: date = Field(index=True)
+    amount_fen: int = Field(sa_type=BigInteger)
+    persons_covered: int = 1
+
+
+class ReliefBudget(SQLModel, table=True):
+    __tablename__ = "relief_budget"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    town_code: str = Field(foreign_key="town.code", index=True, max_length=20)
+    relief_type: str = Field(max_length=20)
+    amount_fen: int = Field(sa_type=BigInteger)

@@ -1,0 +1,39 @@
+"""The 指标说明 table, generated from the registry (one source for page, exports and docs)."""
+
+from __future__ import annotations
+
+from metrics.attainment import DIRECTION_LABELS
+from metrics.registry import DOMAINS, KPIS
+from metrics.settings import SETTING_DEFS
+
+DEFINITION_COLUMNS = ("领域", "指标", "单位", "含义", "计算口径", "实施方案条款", "责任单位", "方向", "统计方式")
+
+
+def definitions_rows() -> list[dict[str, str]]:
+    return [
+        dict(
+            zip(
+                DEFINITION_COLUMNS,
+                (
+                    DOMAINS[k.domain],
+                    k.label,
+                    k.unit,
+                    k.meaning,
+                    k.formula,
+                    k.clause,
+                    k.department,
+                    DIRECTION_LABELS[k.direction],
+                    "期内累计" if k.accumulates else ("年初至期末" if k.year_to_date else "期末时点"),
+                ),
+                strict=True,
+            )
+        )
+        for k in KPIS
+    ]
+
+
+def settings_rows() -> list[dict[str, str]]:
+    return [
+        {"设置项": d.label, "默认值": f"{d.default:g}", "单位": d.unit, "说明": d.why, "键": d.key}
+        for d in SETTING_DEFS
+    ]

@@ -1,0 +1,208 @@
+"""Evaluate registry KPIs for a period and scope: values, goals, pacing, status, change.
+
+One SQL query per KPI and period yields every visible town at once; the city figure is
+the sum of the towns' numerators and denominators, so towns always add up to the city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from data_access.models.governance import CITY_SCOPE
+from data_access.queries import reference
+from metrics.attainment import Status, attainment, paced_target, status
+from metrics.periods import Grain, Period
+from metrics.registry import Kpi, KpiValues, Measure, QueryContext
+from metrics.rules import NoStandardError, Standard, standard_in_force
+from metrics.settings import Settings
+
+
+PREVIOUS_LABELS = {Grain.MONTH: "较上月", Grain.QUARTER: "较上季度", Grain.YEAR: "较上年"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    kpi: Kpi
+    scope: str  # a town code, or CITY_SCOPE
+    value: float | None
+    goal: float | None  # as set by the leading group
+    goal_period: str | None
+    target: float | None  # the goal due by the data date (paced for flow KPIs)
+    attainment: float | None
+    status: Status
+    previous: float | None
+    last_year: float | None
+    basis: str | None
+    as_of: date | None
+    previous_label: str = "较上期"
+
+    @property
+    def change(self) -> float | None:
+        """On the previous period: percentage points for rates, relative % otherwise."""
+        return _change(self.kpi, self.value, self.previous)
+
+    @property
+    def change_on_last_year(self) -> float | None:
+        return _change(self.kpi, self.value, self.last_year)
+
+
+def _change(kpi: Kpi, value: float | None, before: float | None) -> float | None:
+    if value is None or before is None:
+        return None
+    if kpi.is_rate:
+        return value - before
+    if before == 0:
+        return None
+    return (value / before - 1) * 100
+
+
+class Evaluator:
+    """Computes figures for one connection, visible-town set and period; memoises queries."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        towns: tuple[str, ...],
+        period: Period,
+        settings: Settings | None = None,
+    ) -> None:
+        self.conn = conn
+        self.towns = tuple(sorted(towns))
+        self.period = period
+        self.settings = settings or Settings.from_store(reference.settings(conn))
+        self.standards = [Standard(d, a, m) for d, a, m, _ in reference.standards(conn)]
+        self.feed_dates = {f["feed"]: f["data_date"] for f in reference.feeds(conn)}
+        self._values: dict[tuple[str, str], tuple[KpiValues, date | None]] = {}
+        self._goals: dict[tuple[str, str, str], float] | None = None
+
+    def for_period(self, period: Period) -> Evaluator:
+        """An evaluator for another period sharing this one's reference data and query memo."""
+        other = object.__new__(Evaluator)
+        other.conn, other.towns, other.period = self.conn, self.towns, period
+        other.settings, other.standards, other.feed_dates = self.settings, self.standards, self.feed_dates
+        other._values, other._goals = self._values, None
+        return other
+
+    # -- values ---------------------------------------------------------------
+    def as_of(self, kpi: Kpi, period: Period) -> date | None:
+        feed_date = self.feed_dates.get(kpi.feed)
+        if kpi.reported_yearly:
+            feed_date = None
+        end = period.end if feed_date is None else min(period.end, feed_date)
+        return end if end >= period.start else None
+
+    def values(self, kpi: Kpi, period: Period | None = None) -> tuple[KpiValues, date | None]:
+        period = period or self.period
+        cache_key = (kpi.key, period.key)
+        if cache_key not in self._values:
+            self._values[cache_key] = self._compute(kpi, period)
+        return self._values[cache_key]
+
+    def _compute(self, kpi: Kpi, period: Period) -> tuple[KpiValues, date | None]:
+        as_of = self.as_of(kpi, period)
+        if as_of is None:
+            return KpiValues({}, basis="该期间尚无数据"), None
+        try:
+            standard = standard_in_force(self.standards, as_of)
+        except NoStandardError:
+            return KpiValues({}, basis="该日期无生效的低保标准"), None
+        ctx = QueryContext(
+            conn=self.conn,
+            towns=self.towns,
+            period=period,
+            start=period.start,
+            as_of=as_of,
+            standard=standard,
+            settings=self.settings,
+        )
+        return kpi.compute(ctx), as_of
+
+    def measure(self, kpi: Kpi, scope: str, period: Period | None = None) -> Measure | None:
+        values, as_of = self.values(kpi, period)
+        if as_of is None:
+            return None
+        if scope == CITY_SCOPE:
+            total: Measure | None = None
+            for town in self.towns:
+                m = values.by_town.get(town, _zero(kpi))
+                total = m if total is None else total + m
+            return total
+        if scope not in self.towns:
+            return None
+        return values.by_town.get(scope, _zero(kpi))
+
+    def value(self, kpi: Kpi, scope: str, period: Period | None = None) -> float | None:
+        return kpi.value(self.measure(kpi, scope, period))
+
+    # -- goals ----------------------------------------------------------------
+    def goal(self, kpi: Kpi, scope: str) -> tuple[float, Period] | None:
+        """The goal for this scope set for the period itself or the nearest period containing it."""
+        goals = self._load_goals()
+        for candidate in self.period.parents():
+            target = goals.get((kpi.key, scope, candidate.key))
+            if target is not None:
+                return target, candidate
+        return None
+
+    def _load_goals(self) -> dict[tuple[str, str, str], float]:
+        if self._goals is None:
+            from metrics.registry import KPIS
+
+            self._goals = reference.goals(
+                self.conn,
+                kpi_keys=[k.key for k in KPIS],
+                scopes=[CITY_SCOPE, *self.towns],
+                periods=[p.key for p in self.period.parents()],
+            )
+        return self._goals
+
+    # -- figures --------------------------------------------------------------
+    def figure(self, kpi: Kpi, scope: str) -> Figure:
+        values, as_of = self.values(kpi)
+        value = self.value(kpi, scope)
+        found = self.goal(kpi, scope)
+        goal = target = None
+        goal_period = None
+        if found is not None and as_of is not None:
+            goal, gp = found
+            goal_period = gp.key
+            if kpi.year_to_date:
+                year = Period.year(as_of.year)
+                target = paced_target(goal, goal_period=year, period=year, data_date=as_of, accumulates=True)
+            else:
+                target = paced_target(
+                    goal, goal_period=gp, period=self.period, data_date=as_of, accumulates=kpi.accumulates
+                )
+        ratio = attainment(value, target, kpi.direction)
+        # A yearly report compares with the year before, whatever the period's grain.
+        if kpi.reported_yearly:
+            previous_period, previous_label = self.period.same_period_last_year(), "较上年度"
+        else:
+            previous_period, previous_label = self.period.previous(), PREVIOUS_LABELS[self.period.grain]
+        return Figure(
+            kpi=kpi,
+            scope=scope,
+            value=value,
+            goal=goal,
+            goal_period=goal_period,
+            target=target,
+            attainment=ratio,
+            status=status(ratio, self.settings),
+            previous=self.value(kpi, scope, previous_period),
+            last_year=self.value(kpi, scope, self.period.same_period_last_year()),
+            basis=values.basis,
+            as_of=as_of,
+            previous_label=previous_label,
+        )
+
+    def town_figures(self, kpi: Kpi) -> dict[str, Figure]:
+        return {town: self.figure(kpi, town) for town in self.towns}
+
+
+def _zero(kpi: Kpi) -> Measure:
+    # A town with no rows has zero of a count and 0/0 (no value) of a rate.
+    return Measure(0.0, 0.0) if kpi.is_rate else Measure(0.0)

@@ -1,0 +1,82 @@
+"""The overview's content: headline cards, the town scorecard, a trend, and data freshness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from data_access.models.governance import CITY_SCOPE
+from data_access.queries import reference
+from metrics.evaluate import Evaluator, Figure
+from metrics.periods import Grain, Period, recent_periods
+from metrics.registry import KPI_BY_KEY, OVERVIEW_KPIS, Kpi
+
+# The scorecard's columns: every KPI with a direction that a goal can be set for.
+SCORECARD_KPIS: tuple[str, ...] = (
+    "caseload_households",
+    "relief_spending",
+    "relief_budget_execution",
+    "placement_rate",
+    "dividend_compliance",
+    "pension_coverage",
+    "medical_coverage",
+)
+TREND_KPI = "caseload_households"
+TREND_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: Period
+    value: float | None
+    target: float | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    period: Period
+    scope: str
+    cards: list[Figure]
+    scorecard: dict[str, dict[str, Figure]]  # town code -> kpi key -> figure
+    trend_kpi: Kpi
+    trend: list[TrendPoint]
+    feeds: list[dict[str, object]]
+
+
+def build_overview(conn: Connection, *, towns: tuple[str, ...], period: Period, scope: str) -> Overview:
+    evaluator = Evaluator(conn, towns=towns, period=period)
+    cards = [evaluator.figure(KPI_BY_KEY[key], scope) for key in OVERVIEW_KPIS]
+    scorecard: dict[str, dict[str, Figure]] = {}
+    for key in SCORECARD_KPIS:
+        for town, figure in evaluator.town_figures(KPI_BY_KEY[key]).items():
+            scorecard.setdefault(town, {})[key] = figure
+    trend_kpi = KPI_BY_KEY[TREND_KPI]
+    return Overview(
+        period=period,
+        scope=scope,
+        cards=cards,
+        scorecard=scorecard,
+        trend_kpi=trend_kpi,
+        trend=monthly_trend(evaluator, kpi=trend_kpi, scope=scope, end=period.end),
+        feeds=reference.feeds(conn),
+    )
+
+
+def monthly_trend(
+    evaluator: Evaluator, *, kpi: Kpi, scope: str, end: date, months: int = TREND_MONTHS
+) -> list[TrendPoint]:
+    """The KPI month by month up to `end`, with the goal in force for each month."""
+    points = []
+    for month in reversed(recent_periods(end, Grain.MONTH, months)):
+        figure = evaluator.for_period(month).figure(kpi, scope)
+        points.append(TrendPoint(month, figure.value, figure.target))
+    return points
+
+
+def scope_towns(all_towns: tuple[str, ...], scope: str) -> tuple[str, ...]:
+    """The towns a scope covers: all visible towns for the city, else the one town."""
+    if scope == CITY_SCOPE:
+        return all_towns
+    return tuple(t for t in all_towns if t == scope)

@@ -1,0 +1,51 @@
+"""总览: the four headline figures against goals, the town scorecard, a trend, data dates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics.overview import SCORECARD_KPIS
+from pages.ui import charts, store
+from pages.ui.cards import card_row
+from pages.ui.context import current
+from pages.ui.scorecard import show as show_scorecard
+
+ctx = current()
+f = ctx.filters
+data = store.overview(ctx.url, ctx.version, f.towns, f.period.key, f.scope)
+
+st.title("相对贫困长效机制 · 总览")
+st.caption(f"{f.scope_name} · {f.period.label} · 对照领导小组目标")
+
+card_row(data.cards)
+
+st.subheader("各区镇对照目标")
+show_scorecard(data.scorecard, SCORECARD_KPIS, f.town_names)
+
+kpi = data.trend_kpi
+months = [p.period.start for p in data.trend]
+fig = charts.trend_with_goal(
+    months=months,
+    values=[p.value for p in data.trend],
+    targets=[p.target for p in data.trend],
+    label=kpi.label,
+    unit=kpi.unit,
+    title=f"{f.scope_name}{kpi.label}月度走势（近{len(months)}个月，虚线为目标）",
+)
+st.plotly_chart(fig, width="stretch", config=charts.plotly_config(f"{kpi.label}_{f.scope_name}_{f.period.key}"))
+
+st.subheader("各部门数据报送情况")
+feeds = pd.DataFrame(
+    [
+        {
+            "责任单位": feed["department"],
+            "数据内容": feed["label"],
+            "数据截至": f"{feed['data_date']:%Y-%m-%d}",
+            "最近载入": str(feed["loaded_at"])[:16],
+            "来源": feed["source"] + ("（演示数据）" if feed["is_demo"] else ""),
+        }
+        for feed in data.feeds
+    ]
+)
+st.dataframe(feeds, hide_index=True, width="stretch")

@@ -1,0 +1,93 @@
+"""Sidebar filters (period and scope) kept in the URL, so a copied link reproduces the view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from data_access.models.governance import CITY_SCOPE
+from data_access.reference import CITY_NAME
+from metrics.periods import GRAIN_LABELS, Grain, Period, PeriodError, recent_periods
+
+PERIOD_CHOICES = {Grain.MONTH: 36, Grain.QUARTER: 16, Grain.YEAR: 6}
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    scope: str  # CITY_SCOPE or a town code
+    towns: tuple[str, ...]  # visible town codes
+    town_names: dict[str, str]  # code -> short display name
+    data_date: date
+
+    @property
+    def scope_name(self) -> str:
+        return CITY_NAME if self.scope == CITY_SCOPE else self.town_names.get(self.scope, self.scope)
+
+    @property
+    def is_city(self) -> bool:
+        return self.scope == CITY_SCOPE
+
+
+def _initial_state(data_date: date, towns: tuple[str, ...]) -> None:
+    """On a session's first run, take the period and scope from the link."""
+    qp = st.query_params
+    try:
+        period = Period.parse(qp.get("period", ""))
+        if period.start > data_date:
+            raise PeriodError("future")
+    except PeriodError:
+        period = Period.containing(data_date, Grain.MONTH)
+    scope = qp.get("scope", CITY_SCOPE)
+    if scope != CITY_SCOPE and scope not in towns:
+        scope = CITY_SCOPE
+    st.session_state["flt_grain"] = period.grain
+    st.session_state["flt_period"] = period.key
+    st.session_state["flt_scope"] = scope
+
+
+def sidebar_filters(*, towns: tuple[str, ...], town_names: dict[str, str], data_date: date) -> Filters:
+    if "flt_period" not in st.session_state:
+        _initial_state(data_date, towns)
+
+    sidebar = st.sidebar
+    sidebar.markdown("**查看范围**")
+    grain = (
+        sidebar.segmented_control(
+            "期间类型", options=list(Grain), format_func=lambda g: GRAIN_LABELS[g], key="flt_grain"
+        )
+        or Grain.MONTH
+    )
+    options = recent_periods(data_date, Grain(grain), PERIOD_CHOICES[Grain(grain)])
+    keys = [p.key for p in options]
+    current = st.session_state.get("flt_period")
+    if current not in keys:
+        # Switching month -> quarter keeps the same moment in time.
+        try:
+            anchor = Period.parse(current).start
+        except (PeriodError, TypeError):
+            anchor = data_date
+        containing = Period.containing(min(anchor, data_date), Grain(grain)).key
+        st.session_state["flt_period"] = containing if containing in keys else keys[0]
+    labels = {p.key: p.label for p in options}
+    period_key = sidebar.selectbox("期间", options=keys, format_func=lambda k: labels[k], key="flt_period")
+    scope_options = [CITY_SCOPE, *towns]
+    if st.session_state.get("flt_scope") not in scope_options:
+        st.session_state["flt_scope"] = CITY_SCOPE
+    scope = sidebar.selectbox(
+        "区域",
+        options=scope_options,
+        format_func=lambda c: f"{CITY_NAME}（全市）" if c == CITY_SCOPE else town_names.get(c, c),
+        key="flt_scope",
+    )
+    sidebar.caption(f"数据截至 {data_date:%Y年%m月%d日}（各部门报送日期见总览页）")
+    # Set, not replace: pages keep their own parameters (drill-down) beside these.
+    if st.query_params.get("period") != period_key:
+        st.query_params["period"] = period_key
+    if st.query_params.get("scope") != scope:
+        st.query_params["scope"] = scope
+    return Filters(
+        period=Period.parse(period_key), scope=scope, towns=towns, town_names=town_names, data_date=data_date
+    )

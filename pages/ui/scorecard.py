@@ -1,0 +1,49 @@
+"""The town-by-KPI scorecard, each cell coloured by its status."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import format as fmt
+from metrics.attainment import STATUS_ICONS, STATUS_LABELS, Status
+from metrics.evaluate import Figure
+from metrics.registry import KPI_BY_KEY
+
+# Light tints keep the text readable; the glyph carries the status for colour-blind readers.
+_TINTS = {Status.GREEN: "#DDEFDF", Status.AMBER: "#FFF1C2", Status.RED: "#F8D7D7", Status.NONE: "#F1F3F5"}
+
+
+def legend() -> str:
+    return "　".join(f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}" for s in Status) + (
+        "　（达标：完成度≥绿色门槛；接近：≥黄色门槛；门槛为系统设置项）"
+    )
+
+
+def scorecard_frame(
+    scorecard: dict[str, dict[str, Figure]], kpi_keys: tuple[str, ...], town_names: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Display text and status per cell; rows are towns in their usual order."""
+    columns = [f"{KPI_BY_KEY[k].short}（{KPI_BY_KEY[k].unit}）" for k in kpi_keys]
+    text_rows, status_rows, index = [], [], []
+    for town, figures in scorecard.items():
+        index.append(town_names.get(town, town))
+        text_rows.append(
+            [
+                f"{STATUS_ICONS[figures[k].status]} {fmt.number(figures[k].value, KPI_BY_KEY[k].decimals)}"
+                for k in kpi_keys
+            ]
+        )
+        status_rows.append([figures[k].status for k in kpi_keys])
+    text = pd.DataFrame(text_rows, index=pd.Index(index, name="区镇"), columns=columns)
+    statuses = pd.DataFrame(status_rows, index=text.index, columns=columns)
+    return text, statuses
+
+
+def show(scorecard: dict[str, dict[str, Figure]], kpi_keys: tuple[str, ...], town_names: dict[str, str]) -> None:
+    text, statuses = scorecard_frame(scorecard, kpi_keys, town_names)
+    styled = text.style.apply(
+        lambda col: [f"background-color: {_TINTS[Status(s)]}" for s in statuses[col.name]], axis=0
+    )
+    st.dataframe(styled, width="stretch", height=38 * (len(text) + 1) + 4)
+    st.caption(legend())

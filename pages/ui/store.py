@@ -1,0 +1,57 @@
+"""The page layer's view of the store: which towns the user may see, and cached loaders.
+
+Caches are keyed by the data version, so an import or a goal change shows at once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data_access.db import database_url, get_engine
+from data_access.queries import reference
+from metrics.overview import Overview, build_overview
+from metrics.periods import Period
+
+CACHE_TTL_SECONDS = 600
+
+
+def engine_url() -> str:
+    return database_url()
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def data_version(url: str) -> str:
+    with get_engine(url).connect() as conn:
+        return reference.data_version(conn)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def towns(url: str, version: str) -> list[dict[str, object]]:
+    with get_engine(url).connect() as conn:
+        return reference.towns(conn)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def feeds(url: str, version: str) -> list[dict[str, object]]:
+    with get_engine(url).connect() as conn:
+        return reference.feeds(conn)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def settings_raw(url: str, version: str) -> dict[str, str]:
+    with get_engine(url).connect() as conn:
+        return reference.settings(conn)
+
+
+def visible_towns(all_towns: list[dict[str, object]]) -> tuple[str, ...]:
+    """Town codes the current user may see. Every query is scoped by this set.
+
+    Until sign-in exists (access-control issue) every user sees every town.
+    """
+    return tuple(str(t["code"]) for t in all_towns)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在计算指标…")
+def overview(url: str, version: str, towns: tuple[str, ...], period_key: str, scope: str) -> Overview:
+    with get_engine(url).connect() as conn:
+        return build_overview(conn, towns=towns, period=Period.parse(period_key), scope=scope)

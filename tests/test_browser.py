@@ -1,0 +1,115 @@
+"""The real app in Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_server(sqlite_demo_url) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": sqlite_demo_url}
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit 服务 60 秒内未启动: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        unavailable("未安装 Debian 的 chromium（apt-get install chromium），跳过浏览器测试")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    return page
+
+
+def test_overview_in_chromium(app_server, browser):
+    page = _open(browser, f"{app_server}/overview")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    metrics = page.locator('[data-testid="stMetric"]')
+    assert metrics.count() == 4
+    labels = " ".join(metrics.all_inner_texts())
+    for label in ("监测对象户数", "救助支出", "就业安置率", "分红达标率"):
+        assert label in labels
+    assert re.search(r"[\d,]+ 户", labels)
+    assert "万元" in labels
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    assert "演示数据" in page.inner_text("body")
+    # The URL carries the view, so a copied link reproduces it.
+    assert "period=" in page.url and "scope=city" in page.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+    page.close()
+
+
+def test_definitions_in_chromium(app_server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{app_server}/definitions")
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "指标说明" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "definitions.png"), full_page=True)
+    page.close()
