@@ -6,6 +6,7 @@ from metrics.attainment import DIRECTION_LABELS
 from metrics.registry import DOMAINS, KPIS
 from metrics.settings import SETTING_DEFS
 
+SUMMARY_COLUMNS = ("领域", "指标", "单位", "责任单位", "实施方案条款", "方向", "统计方式")
 DEFINITION_COLUMNS = ("领域", "指标", "单位", "含义", "计算口径", "实施方案条款", "责任单位", "方向", "统计方式")
 
 

@@ -93,7 +93,11 @@ class Evaluator:
         if kpi.reported_yearly:
             feed_date = None
         end = period.end if feed_date is None else min(period.end, feed_date)
-        return end if end >= period.start else None
+        if end >= period.start:
+            return end
+        # A lagging feed: a state KPI shows its latest reading (the basis says when);
+        # a flow KPI has nothing to sum in this period yet.
+        return None if kpi.accumulates or feed_date is None else feed_date
 
     def values(self, kpi: Kpi, period: Period | None = None) -> tuple[KpiValues, date | None]:
         period = period or self.period
@@ -119,7 +123,10 @@ class Evaluator:
             standard=standard,
             settings=self.settings,
         )
-        return kpi.compute(ctx), as_of
+        values = kpi.compute(ctx)
+        if as_of < period.start and values.basis is None:
+            values = KpiValues(values.by_town, basis=f"最新数据截至{as_of:%Y年%m月%d日}")
+        return values, as_of
 
     def measure(self, kpi: Kpi, scope: str, period: Period | None = None) -> Measure | None:
         values, as_of = self.values(kpi, period)

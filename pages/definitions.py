@@ -5,16 +5,30 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.attainment import DIRECTION_LABELS
-from metrics.definitions import definitions_rows, settings_rows
+from metrics.definitions import SUMMARY_COLUMNS, definitions_rows, settings_rows
+from metrics.registry import DOMAINS
+from pages.ui.context import current
+
+current()  # routes through app.py (filters, demo flag) like every page
 
 st.title("指标说明")
 st.caption("本页由指标注册表自动生成：页面、导出与会议材料中的每个数字都按这里的口径计算。")
 
-st.dataframe(pd.DataFrame(definitions_rows()), hide_index=True, width="stretch")
+rows = definitions_rows()
+st.dataframe(
+    pd.DataFrame(rows)[list(SUMMARY_COLUMNS)], hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3
+)
+
+for domain in DOMAINS.values():
+    st.subheader(domain)
+    for row in (r for r in rows if r["领域"] == domain):
+        with st.expander(f"{row['指标']}（{row['单位']}）"):
+            st.markdown(
+                f"**含义**：{row['含义']}\n\n"
+                f"**计算口径**：{row['计算口径']}\n\n"
+                f"**统计方式**：{row['统计方式']}　**方向**：{row['方向']}\n\n"
+                f"**责任单位**：{row['责任单位']}　**实施方案条款**：{row['实施方案条款']}"
+            )
 
 st.subheader("可调整的阈值（实施方案未规定的口径）")
 st.dataframe(pd.DataFrame(settings_rows()), hide_index=True, width="stretch")
-
-st.subheader("方向说明")
-st.markdown("；".join(f"**{label}**" for label in DIRECTION_LABELS.values()) + "。")

@@ -38,8 +38,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_server(sqlite_demo_url) -> Iterator[str]:
+    yield from _serve(sqlite_demo_url)
+
+
+def _serve(url: str) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": sqlite_demo_url}
+    env = {**os.environ, "DATABASE_URL": url}
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
@@ -113,3 +117,17 @@ def test_definitions_in_chromium(app_server, browser):
     assert "指标说明" in page.inner_text("body")
     page.screenshot(path=str(ARTIFACTS / "definitions.png"), full_page=True)
     page.close()
+
+
+def test_first_request_to_a_page_on_a_cold_server(sqlite_demo_url, browser):
+    """A briefing link opened first after a restart still lands on its page, with the app shell."""
+    for base in _serve(sqlite_demo_url):
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(f"{base}/definitions")
+        page.wait_for_selector('[data-testid="stExpander"]', timeout=90_000)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+        assert page.url.split("?")[0].endswith("/definitions")
+        body = page.inner_text("body")
+        assert "指标说明" in body and "演示数据" in body and "总览" in body
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.close()

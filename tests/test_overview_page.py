@@ -11,7 +11,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import make_engine
-from metrics.registry import KPIS
+from metrics.registry import DOMAINS, KPIS
 from tests import oracle
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -97,6 +97,9 @@ def test_definitions_page_lists_every_kpi(monkeypatch, sqlite_demo_url):
     assert list(table["指标"]) == [k.label for k in KPIS]
     assert set(table["责任单位"]) >= {"民政局", "人社局", "医保局", "农业农村局"}
     assert all(table["实施方案条款"].str.len() > 0)
+    expanders = [e.label for e in at.expander]
+    assert expanders == [f"{k.label}（{k.unit}）" for k in sorted(KPIS, key=lambda k: list(DOMAINS).index(k.domain))]
+    assert any("红利分配总额同比增长≥5%或达到净收益的30%" in m.value for m in at.markdown)
 
 
 @pytest.mark.usefixtures("clear_streamlit_caches")
