@@ -18,13 +18,27 @@ st.set_page_config(page_title="相对贫困长效机制 领导驾驶舱", page_i
 
 PAGES = {
     "overview.py": st.Page("pages/overview.py", title="总览", url_path="overview", default=True),
+    "caseload.py": st.Page("pages/caseload.py", title="监测对象", url_path="caseload"),
+    "relief.py": st.Page("pages/relief.py", title="救助支出", url_path="relief"),
+    "employment.py": st.Page("pages/employment.py", title="就业帮扶", url_path="employment"),
+    "dividends.py": st.Page("pages/dividends.py", title="集体经济分红", url_path="dividends"),
+    "social_security.py": st.Page("pages/social_security.py", title="社会保障衔接", url_path="social-security"),
+    "town.py": st.Page("pages/town.py", title="区镇画像", url_path="town"),
     "definitions.py": st.Page("pages/definitions.py", title="指标说明", url_path="definitions"),
 }
 
 
 def main() -> None:
     url = store.engine_url()
-    navigation = st.navigation(list(PAGES.values()))
+    navigation = st.navigation(
+        {
+            "驾驶舱": [PAGES["overview.py"], PAGES["town.py"]],
+            "专题": [
+                PAGES[p] for p in ("caseload.py", "relief.py", "employment.py", "dividends.py", "social_security.py")
+            ],
+            "说明": [PAGES["definitions.py"]],
+        }
+    )
     requested = st.query_params.get(ROUTE_PARAM)
     if requested:
         del st.query_params[ROUTE_PARAM]
@@ -49,10 +63,18 @@ def main() -> None:
     towns = store.visible_towns(towns_rows)
     town_names = {str(t["code"]): str(t["name"]) for t in towns_rows}
     data_date = max(f["data_date"] for f in feeds)
-    filters = sidebar_filters(towns=towns, town_names=town_names, data_date=data_date)
+    filters = sidebar_filters(
+        towns=towns,
+        town_names=town_names,
+        data_date=data_date,
+        villages_of=lambda town: store.village_names(url, version, town),
+    )
     is_demo = settings.get("dataset") == "demo"
     if is_demo:
-        st.warning("**演示数据**：当前载入的是系统生成的演示数据，并非真实统计数据，不得用于正式汇报。", icon=":material/science:")
+        st.warning(
+            "**演示数据**：当前载入的是系统生成的演示数据，并非真实统计数据，不得用于正式汇报。",
+            icon=":material/science:",
+        )
     publish(PageContext(url=url, version=version, filters=filters, is_demo=is_demo))
     try:
         navigation.run()

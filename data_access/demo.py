@@ -294,8 +294,7 @@ TABLE_LABELS = {
 # --------------------------------------------------------------------------- dates and standards
 
 STANDARDS: tuple[rules.Standard, ...] = tuple(
-    rules.Standard(s.effective_from, s.yuan * 100, reference.DEFAULT_MONITORING_MULTIPLIER)
-    for s in reference.STANDARDS
+    rules.Standard(s.effective_from, s.yuan * 100, reference.DEFAULT_MONITORING_MULTIPLIER) for s in reference.STANDARDS
 )
 
 
@@ -554,11 +553,7 @@ class _Household:
 
     def active_on(self, day: date) -> bool:
         """On the register: its latest effective event on or before day is the entry."""
-        return (
-            self.entry_on is not None
-            and self.entry_on <= day
-            and (self.exit_on is None or day < self.exit_on)
-        )
+        return self.entry_on is not None and self.entry_on <= day and (self.exit_on is None or day < self.exit_on)
 
     def assessment_on(self, day: date) -> _Assessment | None:
         index = bisect_right(self._assessed_on, day) - 1
@@ -639,8 +634,7 @@ class _TownGenerator:
         opening = round(target / p.growth)
         min_stay_months = MIN_STAY_DAYS // 30
         survival = sum(
-            1.0 if m + min_stay_months >= MONTHS else stay ** (MONTHS - m - min_stay_months)
-            for m in range(MONTHS)
+            1.0 if m + min_stay_months >= MONTHS else stay ** (MONTHS - m - min_stay_months) for m in range(MONTHS)
         )
         monthly_entries = max(0.0, (target - opening * stay**MONTHS) / survival)
         spells = [
@@ -687,9 +681,7 @@ class _TownGenerator:
             exit_on=exit_review.effective if exit_review else None,
             gaps=frozenset(t for t in ("living", "medical", "education") if rng.random() < p.relief_gap),
         )
-        income_exit_on = (
-            exit_review.submitted.date() if exit_review and spell.exit_reason == EXIT_INCOME else None
-        )
+        income_exit_on = exit_review.submitted.date() if exit_review and spell.exit_reason == EXIT_INCOME else None
         hh.set_assessments(self._assessments(hh, entry.submitted.date(), spell.exit, income_exit_on))
         if hh.active_on(DEMO_END):
             self.active_at_end += 1
@@ -1007,9 +999,7 @@ class _TownGenerator:
             if hh.below_line_on(day):
                 self._pay(hh, "housing", day, rent, hh.size)
 
-    def _occasional(
-        self, hh: _Household, relief_type: str, monthly_chance: float, amount: Callable[[], int]
-    ) -> None:
+    def _occasional(self, hh: _Household, relief_type: str, monthly_chance: float, amount: Callable[[], int]) -> None:
         """Rare cases (法律援助, 防贫保险 claims): a few a month per town, households below M."""
         rng = self.rng
         until = min(feed_data_date(RELIEF_FEED[relief_type]), hh.last_active_day or DEMO_END)
@@ -1090,9 +1080,7 @@ class _TownGenerator:
             return f"{hh.village.name}{committee}"
         return f"{hh.town.ref.short_name}劳务合作社"
 
-    def _write_placement(
-        self, hh: _Household, m: _Member, channel: str, start: date, ended: date | None
-    ) -> None:
+    def _write_placement(self, hh: _Household, m: _Member, channel: str, start: date, ended: date | None) -> None:
         self.writer.add(
             Placement,
             {
@@ -1176,10 +1164,7 @@ class _TownGenerator:
         rng = self.rng
         last = hh.last_active_day
         last_assessment = hh.assessment_on(last) if last else None
-        subsidised = (
-            last_assessment is not None
-            and last_assessment.income_fen < _standard_at(last).monitoring_line_fen
-        )
+        subsidised = last_assessment is not None and last_assessment.income_fen < _standard_at(last).monitoring_line_fen
         for m in hh.members:
             age = _age_on(m.birth_date, DEMO_END)
             around_entry = anchor + _days(rng.randint(-1500, 30))
@@ -1187,11 +1172,10 @@ class _TownGenerator:
                 enrolled = min(DEMO_END, max(m.birth_date + _days(rng.randint(0, 60)), around_entry))
                 self._enrol(m, "medical", enrolled, None, subsidised)
             if age >= 16 and m.stage_on(DEMO_END) == "none":
-                of_age = min(
-                    DEMO_END, max(_years_after(m.birth_date, 16) + _days(rng.randint(0, 60)), around_entry)
-                )
+                of_age = min(DEMO_END, max(_years_after(m.birth_date, 16) + _days(rng.randint(0, 60)), around_entry))
                 self._pension(m, of_age, employer_spells.get(m.id, []))
-            if age >= 60 and m.severe_disability and rng.random() < 0.9:
+            # 四.3: every disabled (失能) member belongs in long-term care; a few are missed.
+            if m.severe_disability and rng.random() < (0.95 if age >= 60 else 0.85):
                 self._enrol(m, "ltc", min(DEMO_END, max(date(2017, 6, 1), around_entry)), None, False)
 
     def _pension(self, m: _Member, enrolled: date, employer_spells: list[tuple[date, date | None]]) -> None:
@@ -1409,9 +1393,7 @@ def _write_cooperatives(rng: random.Random, writer: _Writer, towns: list[_Town])
                 )
 
 
-def _dividend_history(
-    rng: random.Random, weak: bool, kind: str, met_rate: float
-) -> list[tuple[int, int, int]]:
+def _dividend_history(rng: random.Random, weak: bool, kind: str, met_rate: float) -> list[tuple[int, int, int]]:
     low, high = (50, 200) if weak else ((300, 3000) if kind == "社区" else (200, 1500))
     net = round(rng.uniform(low, high) * 100) * 10_000  # 万元, kept to whole hundreds of yuan
     previous: int | None = None
@@ -1441,12 +1423,8 @@ def _dividends(rng: random.Random, net: int, previous: int, *, meet: bool) -> in
         else:
             dividends = math.ceil(net * rng.uniform(0.30, 0.36) / 100) * 100
     else:
-        dividends = (
-            math.floor(min(previous * rng.uniform(0.85, 1.04), net * rng.uniform(0.18, 0.29)) / 100) * 100
-        )
-    outcome = rules.dividend_target(
-        dividends_fen=dividends, previous_dividends_fen=previous, net_income_fen=net
-    )
+        dividends = math.floor(min(previous * rng.uniform(0.85, 1.04), net * rng.uniform(0.18, 0.29)) / 100) * 100
+    outcome = rules.dividend_target(dividends_fen=dividends, previous_dividends_fen=previous, net_income_fen=net)
     assert rules.dividend_target_met(outcome) == meet, (net, previous, dividends)
     return dividends
 
@@ -1556,9 +1534,7 @@ def generate(
             # One stream per town, seeded from the master stream: retuning one town's profile
             # leaves the other towns' households largely as they were (only ids shift).
             town_rng = random.Random(rng.getrandbits(64))
-            generator = _TownGenerator(
-                town_rng, town, scale=scale, writer=writer, ledger=ledger, used_ids=used_ids
-            )
+            generator = _TownGenerator(town_rng, town, scale=scale, writer=writer, ledger=ledger, used_ids=used_ids)
             active = generator.run()
             report(f"{town.ref.name}：在册 {active:,} 户")
         _write_job_postings(rng, writer, towns, scale)

@@ -24,6 +24,9 @@ PLAN_TARGETS = {
     "dividend_compliance": (100.0, "实施方案五.2：红利同比增长5%或达到净收益30%"),
     "relief_budget_execution": (100.0, "年度预算全部执行，按时间进度考核"),
     "placement_rate": (80.0, "领导小组年度目标（演示）"),
+    "ltc_coverage": (100.0, "实施方案四.3：失能人员全部纳入长期护理保障"),
+    "plan_share": (100.0, "实施方案二(二).4：按照“一人一策”"),
+    "retention_rate": (85.0, "领导小组年度目标（演示）"),
 }
 CASELOAD_REDUCTION = 0.03  # demo goal: 3 % fewer monitored households than last year-end
 PLACEMENT_GROWTH = 1.05

@@ -19,7 +19,6 @@ from metrics.registry import Kpi, KpiValues, Measure, QueryContext
 from metrics.rules import NoStandardError, Standard, standard_in_force
 from metrics.settings import Settings
 
-
 PREVIOUS_LABELS = {Grain.MONTH: "较上月", Grain.QUARTER: "较上季度", Grain.YEAR: "较上年"}
 
 
@@ -60,7 +59,12 @@ def _change(kpi: Kpi, value: float | None, before: float | None) -> float | None
 
 
 class Evaluator:
-    """Computes figures for one connection, visible-town set and period; memoises queries."""
+    """Computes figures for one connection, visible-town set and period; memoises queries.
+
+    At level "town" the units are the towns and the total is the city (CITY_SCOPE). At
+    level "village" the evaluator covers one town: the units are its villages and the
+    total is the town (its code), so the same code serves city -> town -> village.
+    """
 
     def __init__(
         self,
@@ -69,9 +73,14 @@ class Evaluator:
         towns: tuple[str, ...],
         period: Period,
         settings: Settings | None = None,
+        level: str = "town",
     ) -> None:
+        if level == "village" and len(towns) != 1:
+            raise ValueError("village level covers exactly one town")
         self.conn = conn
         self.towns = tuple(sorted(towns))
+        self.level = level
+        self.total_scope = CITY_SCOPE if level == "town" else self.towns[0]
         self.period = period
         self.settings = settings or Settings.from_store(reference.settings(conn))
         self.standards = [Standard(d, a, m) for d, a, m, _ in reference.standards(conn)]
@@ -83,21 +92,24 @@ class Evaluator:
         """An evaluator for another period sharing this one's reference data and query memo."""
         other = object.__new__(Evaluator)
         other.conn, other.towns, other.period = self.conn, self.towns, period
+        other.level, other.total_scope = self.level, self.total_scope
         other.settings, other.standards, other.feed_dates = self.settings, self.standards, self.feed_dates
         other._values, other._goals = self._values, None
         return other
 
     # -- values ---------------------------------------------------------------
     def as_of(self, kpi: Kpi, period: Period) -> date | None:
-        feed_date = self.feed_dates.get(kpi.feed)
-        if kpi.reported_yearly:
-            feed_date = None
+        return self.feed_as_of(kpi.feed, period, accumulates=kpi.accumulates, yearly=kpi.reported_yearly)
+
+    def feed_as_of(self, feed: str, period: Period, *, accumulates: bool = False, yearly: bool = False) -> date | None:
+        """The last day counted: the period end, clipped to the feed's data date."""
+        feed_date = None if yearly else self.feed_dates.get(feed)
         end = period.end if feed_date is None else min(period.end, feed_date)
         if end >= period.start:
             return end
         # A lagging feed: a state KPI shows its latest reading (the basis says when);
         # a flow KPI has nothing to sum in this period yet.
-        return None if kpi.accumulates or feed_date is None else feed_date
+        return None if accumulates or feed_date is None else feed_date
 
     def values(self, kpi: Kpi, period: Period | None = None) -> tuple[KpiValues, date | None]:
         period = period or self.period
@@ -106,15 +118,22 @@ class Evaluator:
             self._values[cache_key] = self._compute(kpi, period)
         return self._values[cache_key]
 
-    def _compute(self, kpi: Kpi, period: Period) -> tuple[KpiValues, date | None]:
-        as_of = self.as_of(kpi, period)
+    def context(self, kpi: Kpi, period: Period | None = None) -> QueryContext | None:
+        """The query context a KPI is computed in (None when the period has no data yet)."""
+        return self.feed_context(kpi.feed, period, accumulates=kpi.accumulates, yearly=kpi.reported_yearly)
+
+    def feed_context(
+        self, feed: str, period: Period | None = None, *, accumulates: bool = False, yearly: bool = False
+    ) -> QueryContext | None:
+        period = period or self.period
+        as_of = self.feed_as_of(feed, period, accumulates=accumulates, yearly=yearly)
         if as_of is None:
-            return KpiValues({}, basis="该期间尚无数据"), None
+            return None
         try:
             standard = standard_in_force(self.standards, as_of)
         except NoStandardError:
-            return KpiValues({}, basis="该日期无生效的低保标准"), None
-        ctx = QueryContext(
+            return None
+        return QueryContext(
             conn=self.conn,
             towns=self.towns,
             period=period,
@@ -122,23 +141,32 @@ class Evaluator:
             as_of=as_of,
             standard=standard,
             settings=self.settings,
+            level=self.level,
         )
+
+    def _compute(self, kpi: Kpi, period: Period) -> tuple[KpiValues, date | None]:
+        ctx = self.context(kpi, period)
+        if ctx is None:
+            reason = "该期间尚无数据" if self.as_of(kpi, period) is None else "该日期无生效的低保标准"
+            return KpiValues({}, basis=reason), None
+        as_of = ctx.as_of
         values = kpi.compute(ctx)
         if as_of < period.start and values.basis is None:
             values = KpiValues(values.by_town, basis=f"最新数据截至{as_of:%Y年%m月%d日}")
         return values, as_of
 
     def measure(self, kpi: Kpi, scope: str, period: Period | None = None) -> Measure | None:
+        """A unit's measure, or the sum over all units for the total scope."""
         values, as_of = self.values(kpi, period)
         if as_of is None:
             return None
-        if scope == CITY_SCOPE:
-            total: Measure | None = None
-            for town in self.towns:
-                m = values.by_town.get(town, _zero(kpi))
-                total = m if total is None else total + m
+        if scope == self.total_scope:
+            units = self.towns if self.level == "town" else tuple(values.by_town)
+            total: Measure = _zero(kpi)
+            for unit in units:
+                total = total + values.by_town.get(unit, _zero(kpi))
             return total
-        if scope not in self.towns:
+        if self.level == "town" and scope not in self.towns:
             return None
         return values.by_town.get(scope, _zero(kpi))
 
@@ -162,7 +190,7 @@ class Evaluator:
             self._goals = reference.goals(
                 self.conn,
                 kpi_keys=[k.key for k in KPIS],
-                scopes=[CITY_SCOPE, *self.towns],
+                scopes=[CITY_SCOPE, *self.towns],  # goals exist for the city and towns only
                 periods=[p.key for p in self.period.parents()],
             )
         return self._goals
@@ -209,7 +237,10 @@ class Evaluator:
     def town_figures(self, kpi: Kpi) -> dict[str, Figure]:
         return {town: self.figure(kpi, town) for town in self.towns}
 
+    def unit_figures(self, kpi: Kpi, units: tuple[str, ...]) -> dict[str, Figure]:
+        return {unit: self.figure(kpi, unit) for unit in units}
+
 
 def _zero(kpi: Kpi) -> Measure:
     # A town with no rows has zero of a count and 0/0 (no value) of a rate.
-    return Measure(0.0, 0.0) if kpi.is_rate else Measure(0.0)
+    return Measure(0.0, 0.0) if kpi.is_rate or kpi.ratio else Measure(0.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.engine import Connection
 
@@ -37,6 +37,7 @@ class QueryContext:
     as_of: date  # last day counted: period end, clipped to the KPI's data date
     standard: Standard  # 低保标准 in force at as_of
     settings: Settings
+    level: str = "town"  # group results by town code or by village code
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Kpi:
     # True: reported once a year; any period shows the latest year reported (its basis says
     # which), rather than going blank while the year's report is not yet in.
     reported_yearly: bool = False
+    ratio: bool = False  # a quotient that is not a percentage (e.g. 元/户次)
     scale: float = 1.0  # display = num * scale (or num / den * scale)
     decimals: int = 0
 
@@ -102,7 +104,7 @@ def _lines(ctx: QueryContext) -> dict[str, object]:
 
 
 def _stock(ctx: QueryContext) -> dict[str, dict[str, int]]:
-    return caseload.stock_by_town(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, **_lines(ctx))
+    return caseload.stock(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, by=ctx.level, **_lines(ctx))
 
 
 def _count(rows: dict[str, dict[str, int]], *keys: str) -> dict[str, Measure]:
@@ -126,7 +128,7 @@ def floor_households(ctx: QueryContext) -> KpiValues:
 
 
 def _flows(ctx: QueryContext, kind: str) -> KpiValues:
-    rows = caseload.flows_by_town(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of)
+    rows = caseload.flows(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
     return KpiValues({t: Measure(float(r.get(kind, 0))) for t, r in rows.items()})
 
 
@@ -138,26 +140,124 @@ def exits(ctx: QueryContext) -> KpiValues:
     return _flows(ctx, "exit")
 
 
+def overdue_reviews(ctx: QueryContext) -> KpiValues:
+    as_of = datetime.combine(ctx.as_of, time(23, 59, 59))
+    rows = caseload.pipeline(
+        ctx.conn,
+        towns=ctx.towns,
+        as_of=as_of,
+        overdue_before=as_of - timedelta(days=int(ctx.settings["review_overdue_days"])),
+        by=ctx.level,
+    )
+    return KpiValues(_count(rows, "village_overdue", "town_overdue", "city_overdue"))
+
+
+def warning_params(ctx: QueryContext) -> dict[str, object]:
+    return caseload.warning_params(
+        as_of=ctx.as_of,
+        near_ratio=ctx.settings["warning_near_line_ratio"],
+        drop_ratio=ctx.settings["warning_income_drop_ratio"],
+        medical_share=ctx.settings["warning_medical_share"],
+        **_lines(ctx),
+    )
+
+
+def warning_households(ctx: QueryContext) -> KpiValues:
+    rows = caseload.warnings(ctx.conn, towns=ctx.towns, params=warning_params(ctx), by=ctx.level)
+    return KpiValues(_count(rows, "any"))
+
+
+def _spending(ctx: QueryContext) -> dict[str, dict[str, int]]:
+    return relief.spending(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
+
+
 def relief_spending(ctx: QueryContext) -> KpiValues:
-    rows = relief.spending_by_town(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of)
-    return KpiValues({t: Measure(float(r["amount_fen"])) for t, r in rows.items()})
+    return KpiValues(_count(_spending(ctx), "amount_fen"))
+
+
+def relief_payments(ctx: QueryContext) -> KpiValues:
+    return KpiValues(_count(_spending(ctx), "payments"))
+
+
+def relief_persons(ctx: QueryContext) -> KpiValues:
+    return KpiValues(_count(_spending(ctx), "persons"))
+
+
+def relief_average(ctx: QueryContext) -> KpiValues:
+    return KpiValues({t: Measure(float(r["amount_fen"]), float(r["payments"])) for t, r in _spending(ctx).items()})
 
 
 def relief_budget_execution(ctx: QueryContext) -> KpiValues:
-    spent = relief.spending_by_town(ctx.conn, towns=ctx.towns, start=date(ctx.as_of.year, 1, 1), end=ctx.as_of)
+    # Budgets are set per town; a village has none, so this KPI stays at town level.
+    spent = relief.spending(ctx.conn, towns=ctx.towns, start=date(ctx.as_of.year, 1, 1), end=ctx.as_of)
     budget = relief.budget_by_town(ctx.conn, towns=ctx.towns, year=ctx.as_of.year)
     out = {t: Measure(float(spent.get(t, {}).get("amount_fen", 0)), float(b)) for t, b in budget.items()}
+    if ctx.level != "town":
+        out = {}
     return KpiValues(out, basis=f"{ctx.as_of.year}年1月1日至{ctx.as_of:%Y年%m月%d日}")
 
 
+GAP_RULE_WINDOWS = {"living": "gap_window_monthly_days"}
+
+
+def gap_since(ctx: QueryContext, rule: str) -> date:
+    key = GAP_RULE_WINDOWS.get(rule, "gap_window_yearly_days")
+    return ctx.as_of - timedelta(days=int(ctx.settings[key]) - 1)
+
+
+def relief_gaps(ctx: QueryContext) -> KpiValues:
+    """Households meeting a relief rule with no payment of that type (summed over the rules)."""
+    total: dict[str, Measure] = {}
+    for rule in relief.GAP_RULES:
+        rows = relief.gaps(
+            ctx.conn,
+            towns=ctx.towns,
+            rule=rule,
+            as_of=ctx.as_of,
+            since=gap_since(ctx, rule),
+            by=ctx.level,
+            **_lines(ctx),
+        )
+        for unit, (_, unpaid) in rows.items():
+            total[unit] = total.get(unit, Measure(0.0)) + Measure(float(unpaid))
+    return KpiValues(total)
+
+
+def _funnel(ctx: QueryContext) -> dict[str, dict[str, int]]:
+    return employment.funnel(
+        ctx.conn,
+        towns=ctx.towns,
+        as_of=ctx.as_of,
+        retention_months=int(ctx.settings["retention_months"]),
+        by=ctx.level,
+        **_lines(ctx),
+    )
+
+
+def key_targets(ctx: QueryContext) -> KpiValues:
+    return KpiValues(_count(_funnel(ctx), "targets"))
+
+
 def placement_rate(ctx: QueryContext) -> KpiValues:
-    rows = employment.placement_rate_by_town(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, **_lines(ctx))
-    return KpiValues(_ratio(rows))
+    return KpiValues({t: Measure(float(r["employed"]), float(r["targets"])) for t, r in _funnel(ctx).items()})
+
+
+def retention_rate(ctx: QueryContext) -> KpiValues:
+    return KpiValues({t: Measure(float(r["retained"]), float(r["retention_base"])) for t, r in _funnel(ctx).items()})
+
+
+def plan_share(ctx: QueryContext) -> KpiValues:
+    return KpiValues({t: Measure(float(r["with_plan"]), float(r["targets"])) for t, r in _funnel(ctx).items()})
 
 
 def new_placements(ctx: QueryContext) -> KpiValues:
-    rows = employment.new_placements_by_town(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of)
+    rows = employment.new_placements_by_town(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
     return KpiValues({t: Measure(float(n)) for t, n in rows.items()})
+
+
+def trainings_started(ctx: QueryContext) -> KpiValues:
+    rows = employment.trainings(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
+    return KpiValues(_count(rows, "started"))
 
 
 def dividend_compliance(ctx: QueryContext) -> KpiValues:
@@ -165,22 +265,48 @@ def dividend_compliance(ctx: QueryContext) -> KpiValues:
     year = dividends.latest_year(ctx.conn, towns=ctx.towns, up_to=ctx.as_of.year)
     if year is None:
         return KpiValues({}, basis="尚无年度分红数据")
-    rows = dividends.compliance_by_town(ctx.conn, towns=ctx.towns, year=year)
+    rows = dividends.compliance_by_town(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
     return KpiValues(_ratio(rows), basis=f"{year}年度")
 
 
-def pension_coverage(ctx: QueryContext) -> KpiValues:
-    min_age = int(ctx.settings["pension_min_age"])
-    born_before = _years_before(ctx.as_of, min_age)
-    rows = social.pension_coverage_by_town(
-        ctx.conn, towns=ctx.towns, as_of=ctx.as_of, born_before=born_before, **_lines(ctx)
+def _dividend_year(ctx: QueryContext) -> int | None:
+    return dividends.latest_year(ctx.conn, towns=ctx.towns, up_to=ctx.as_of.year)
+
+
+def dividends_total(ctx: QueryContext) -> KpiValues:
+    year = _dividend_year(ctx)
+    if year is None:
+        return KpiValues({}, basis="尚无年度分红数据")
+    rows = dividends.town_totals(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
+    return KpiValues(_count(rows, "dividends_fen"), basis=f"{year}年度")
+
+
+def fumin_households(ctx: QueryContext) -> KpiValues:
+    year = _dividend_year(ctx)
+    if year is None:
+        return KpiValues({}, basis="尚无年度分红数据")
+    rows = dividends.fumin(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
+    return KpiValues({t: Measure(float(n)) for t, (n, _) in rows.items()}, basis=f"{year}年度")
+
+
+def _coverage(ctx: QueryContext, scheme: str) -> KpiValues:
+    born_before = _years_before(ctx.as_of, int(ctx.settings["pension_min_age"]))
+    rows = social.coverage(
+        ctx.conn, towns=ctx.towns, scheme=scheme, as_of=ctx.as_of, born_before=born_before, by=ctx.level, **_lines(ctx)
     )
     return KpiValues(_ratio(rows))
 
 
+def pension_coverage(ctx: QueryContext) -> KpiValues:
+    return _coverage(ctx, "pension")
+
+
 def medical_coverage(ctx: QueryContext) -> KpiValues:
-    rows = social.medical_coverage_by_town(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, **_lines(ctx))
-    return KpiValues(_ratio(rows))
+    return _coverage(ctx, "medical")
+
+
+def ltc_coverage(ctx: QueryContext) -> KpiValues:
+    return _coverage(ctx, "ltc")
 
 
 def _years_before(day: date, years: int) -> date:
@@ -201,8 +327,7 @@ KPIS: tuple[Kpi, ...] = (
         clause="二(一).1、二(一).3",
         meaning="期末在册、月家庭人均收入低于相对贫困监测线（2倍低保标准）的家庭户数，含低保和低保边缘。",
         formula=(
-            "期末最后一次生效事件为“新增”的家庭中，最近一次收入评估 I < 监测线 M 的户数；"
-            "M 取期末生效的低保标准×倍数"
+            "期末最后一次生效事件为“新增”的家庭中，最近一次收入评估 I < 监测线 M 的户数；M 取期末生效的低保标准×倍数"
         ),
         feed="caseload",
         accumulates=False,
@@ -266,6 +391,34 @@ KPIS: tuple[Kpi, ...] = (
         compute=exits,
     ),
     Kpi(
+        key="overdue_reviews",
+        label="审核超期件数",
+        unit="件",
+        department="民政局",
+        direction=Direction.LOWER,
+        domain="caseload",
+        clause="二(一).3",
+        meaning="期末仍在村(社区)初审、区镇审核认定或市级备案环节等待、且等待天数超过设置值的新增/退出件数。",
+        formula="期末未完成备案的事件中，自上一环节完成（或提交）起等待超过“审核超期天数”的件数",
+        feed="caseload",
+        accumulates=False,
+        compute=overdue_reviews,
+    ),
+    Kpi(
+        key="warning_households",
+        label="风险预警户数",
+        unit="户",
+        department="民政局",
+        direction=Direction.NEUTRAL,
+        domain="caseload",
+        clause="二(一).2",
+        meaning="在册家庭中刚过监测线、收入骤降或大额医疗支出（阈值为设置项）的户数，任一项即计入。",
+        formula="监测线 ≤ I < 监测线×系数；或 I 较上次评估下降 ≥ 比例；或年内医疗支出 ≥ 比例×家庭同期收入",
+        feed="caseload",
+        accumulates=False,
+        compute=warning_households,
+    ),
+    Kpi(
         key="relief_spending",
         label="救助支出",
         unit="万元",
@@ -300,6 +453,67 @@ KPIS: tuple[Kpi, ...] = (
         decimals=1,
     ),
     Kpi(
+        key="relief_payments",
+        label="救助户次",
+        unit="户次",
+        department="民政局",
+        direction=Direction.NEUTRAL,
+        domain="relief",
+        clause="三.1—三.7",
+        meaning="期内七类救助的发放笔数（一户一次发放计一户次）。",
+        formula="发放日期在期内的救助发放记录数",
+        feed="relief_civil",
+        accumulates=True,
+        compute=relief_payments,
+    ),
+    Kpi(
+        key="relief_persons",
+        label="救助人次",
+        unit="人次",
+        department="民政局",
+        direction=Direction.NEUTRAL,
+        domain="relief",
+        clause="三.1—三.7",
+        meaning="期内七类救助覆盖的人次。",
+        formula="发放日期在期内的救助发放记录的覆盖人数之和",
+        feed="relief_civil",
+        accumulates=True,
+        compute=relief_persons,
+    ),
+    Kpi(
+        key="relief_average",
+        label="户均救助金额",
+        unit="元/户次",
+        department="民政局",
+        direction=Direction.NEUTRAL,
+        domain="relief",
+        clause="三.1—三.7",
+        meaning="期内每户次救助的平均发放金额。",
+        formula="期内救助发放金额 ÷ 期内救助户次",
+        feed="relief_civil",
+        accumulates=False,
+        compute=relief_average,
+        scale=0.01,
+        ratio=True,
+    ),
+    Kpi(
+        key="relief_gaps",
+        label="应助未助",
+        unit="户次",
+        department="民政局",
+        direction=Direction.LOWER,
+        domain="relief",
+        clause="三.1—三.4",
+        meaning="期末符合生活、临时、医疗、教育救助条件，但回看期内未获得该类救助的户次（应助尽助）。",
+        formula=(
+            "按三.1、三.2、三.3、三.4 各规则判定符合条件的在册家庭中，回看期内无该类发放记录的户数之和；"
+            "三.2 指收入不低于监测线、扣除医疗支出后低于监测线的支出型困难家庭"
+        ),
+        feed="relief_civil",
+        accumulates=False,
+        compute=relief_gaps,
+    ),
+    Kpi(
         key="placement_rate",
         short_label="就业安置率",
         label="就业重点帮扶对象安置率",
@@ -313,6 +527,54 @@ KPIS: tuple[Kpi, ...] = (
         feed="employment",
         accumulates=False,
         compute=placement_rate,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="key_targets",
+        label="就业重点帮扶对象",
+        unit="人",
+        department="人社局",
+        direction=Direction.NEUTRAL,
+        domain="employment",
+        clause="二(二).1",
+        meaning="监测对象家庭中有劳动能力和就业意愿的劳动力人数。",
+        formula="期末在册且收入低于监测线家庭中，有劳动能力且有就业意愿的成员数",
+        feed="employment",
+        accumulates=False,
+        compute=key_targets,
+    ),
+    Kpi(
+        key="retention_rate",
+        label="稳定就业率",
+        unit="%",
+        short_label="稳岗率",
+        department="人社局",
+        direction=Direction.HIGHER,
+        domain="employment",
+        clause="二(二).4",
+        meaning="安置满观察期（设置项，默认6个月）的重点帮扶对象中，岗位持续满观察期的比例。",
+        formula="安置开始满观察期且岗位持续满观察期的人数 ÷ 安置开始满观察期的人数 × 100%",
+        feed="employment",
+        accumulates=False,
+        compute=retention_rate,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="plan_share",
+        label="“一人一策”覆盖率",
+        unit="%",
+        short_label="一人一策覆盖率",
+        department="人社局",
+        direction=Direction.HIGHER,
+        domain="employment",
+        clause="二(二).4",
+        meaning="重点帮扶对象中已制定个性化帮扶方案（一人一策）的比例。",
+        formula="有一人一策的重点帮扶对象 ÷ 重点帮扶对象 × 100%",
+        feed="employment",
+        accumulates=False,
+        compute=plan_share,
         scale=100.0,
         decimals=1,
     ),
@@ -331,6 +593,20 @@ KPIS: tuple[Kpi, ...] = (
         compute=new_placements,
     ),
     Kpi(
+        key="trainings_started",
+        label="技能培训人次",
+        unit="人次",
+        department="人社局",
+        direction=Direction.HIGHER,
+        domain="employment",
+        clause="二(二).3",
+        meaning="期内开班的免费职业技能培训人次。",
+        formula="开始日期在期内的培训记录数",
+        feed="employment",
+        accumulates=True,
+        compute=trainings_started,
+    ),
+    Kpi(
         key="dividend_compliance",
         short_label="分红达标率",
         label="分红达标合作社占比",
@@ -347,6 +623,40 @@ KPIS: tuple[Kpi, ...] = (
         reported_yearly=True,
         scale=100.0,
         decimals=1,
+    ),
+    Kpi(
+        key="dividends_total",
+        label="股份合作社红利分配总额",
+        unit="万元",
+        short_label="红利分配总额",
+        department="农业农村局",
+        direction=Direction.HIGHER,
+        domain="dividends",
+        clause="五.2",
+        meaning="社区股份合作社年度红利分配总额（年度数据）。",
+        formula="报送年度各合作社红利分配总额之和（元 ÷ 10,000）",
+        feed="agriculture",
+        accumulates=False,
+        compute=dividends_total,
+        scale=FEN_TO_WAN,
+        decimals=2,
+        reported_yearly=True,
+    ),
+    Kpi(
+        key="fumin_households",
+        label="富民合作社分红受益户",
+        unit="户",
+        short_label="富民分红户数",
+        department="农业农村局",
+        direction=Direction.HIGHER,
+        domain="dividends",
+        clause="五.2",
+        meaning="获得富民合作社干股分红的低保、低保边缘家庭户数（年度）。",
+        formula="报送年度获得富民合作社干股分红的家庭户数",
+        feed="agriculture",
+        accumulates=False,
+        compute=fumin_households,
+        reported_yearly=True,
     ),
     Kpi(
         key="pension_coverage",
@@ -379,6 +689,23 @@ KPIS: tuple[Kpi, ...] = (
         feed="medical",
         accumulates=False,
         compute=medical_coverage,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="ltc_coverage",
+        label="长期护理保险覆盖率",
+        unit="%",
+        short_label="长护险覆盖率",
+        department="医保局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="四.3",
+        meaning="监测对象家庭中重度残疾（失能）成员纳入长期护理保险的比例（目标100%）。",
+        formula="期末参加长期护理保险的重度残疾成员 ÷ 重度残疾成员 × 100%",
+        feed="medical",
+        accumulates=False,
+        compute=ltc_coverage,
         scale=100.0,
         decimals=1,
     ),

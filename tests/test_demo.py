@@ -69,14 +69,10 @@ class Register:
     def __init__(self, engine: Engine) -> None:
         self.standards = [
             rules.Standard(d, a, m)
-            for d, a, m in _rows(
-                engine, LivingStandard, "effective_from", "amount_fen", "monitoring_multiplier"
-            )
+            for d, a, m in _rows(engine, LivingStandard, "effective_from", "amount_fen", "monitoring_multiplier")
         ]
         self.events: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
-        for hid, eid, kind, effective in _rows(
-            engine, CaseEvent, "household_id", "id", "kind", "effective_date"
-        ):
+        for hid, eid, kind, effective in _rows(engine, CaseEvent, "household_id", "id", "kind", "effective_date"):
             if effective is not None:
                 self.events[hid].append((effective, eid, kind))
         self.assessments: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
@@ -164,9 +160,7 @@ def test_every_id_number_is_valid_and_matches_the_birth_date(store):
 
 def test_living_relief_goes_only_to_qualifying_households(store, register):
     engine, _ = store
-    payments = [
-        p for p in _rows(engine, ReliefPayment, "household_id", "paid_on", "relief_type") if p[2] == "living"
-    ]
+    payments = [p for p in _rows(engine, ReliefPayment, "household_id", "paid_on", "relief_type") if p[2] == "living"]
     assert payments
     for hid, paid_on, _ in payments:
         assert register.active(hid, paid_on), (hid, paid_on)
@@ -183,9 +177,7 @@ def test_living_relief_goes_only_to_qualifying_households(store, register):
 def test_dibao_tops_income_up_to_the_standard(store, register):
     """低保补差: (S - I) x household size for the floor group."""
     engine, _ = store
-    rows = _rows(
-        engine, ReliefPayment, "household_id", "paid_on", "relief_type", "amount_fen", "persons_covered"
-    )
+    rows = _rows(engine, ReliefPayment, "household_id", "paid_on", "relief_type", "amount_fen", "persons_covered")
     checked = 0
     for hid, paid_on, kind, amount, persons in rows:
         if kind != "living":
@@ -202,9 +194,7 @@ def test_dibao_tops_income_up_to_the_standard(store, register):
 def test_education_aid_goes_only_to_households_below_the_line(store, register):
     engine, _ = store
     payments = [
-        p
-        for p in _rows(engine, ReliefPayment, "household_id", "paid_on", "relief_type")
-        if p[2] == "education"
+        p for p in _rows(engine, ReliefPayment, "household_id", "paid_on", "relief_type") if p[2] == "education"
     ]
     assert payments
     for hid, paid_on, _ in payments:
@@ -233,9 +223,7 @@ def test_some_qualifying_households_are_left_unpaid(store, register):
     engine, _ = store
     day = date(2026, 10, 10)
     paid = {
-        p[0]
-        for p in _rows(engine, ReliefPayment, "household_id", "paid_on", "relief_type")
-        if p[1:] == (day, "living")
+        p[0] for p in _rows(engine, ReliefPayment, "household_id", "paid_on", "relief_type") if p[1:] == (day, "living")
     }
     standard = register.standard(day)
     due = [
@@ -308,9 +296,7 @@ def test_cooperatives_mostly_meet_the_dividend_target_but_not_all(store):
             continue
         # Exactly +5 % or exactly 30 % of net income: the rule counts both as met.
         on_boundary += dividends * 100 in (previous[1] * 105, net * 30)
-        outcome = rules.dividend_target(
-            dividends_fen=dividends, previous_dividends_fen=previous[1], net_income_fen=net
-        )
+        outcome = rules.dividend_target(dividends_fen=dividends, previous_dividends_fen=previous[1], net_income_fen=net)
         if rules.dividend_target_met(outcome):
             met += 1
         else:

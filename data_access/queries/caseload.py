@@ -1,4 +1,5 @@
-"""Caseload: who is on the register at a date, their group, entries, exits, the review pipeline."""
+"""Caseload: who is on the register at a date, their group, entries, exits, the review
+pipeline, causes and early warnings. Results are keyed by town or village code (`by`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Connection
 
-from data_access.queries.common import run
+from data_access.queries.common import month_key, run, unit_column
 
 # A household is on the register at :as_of when its latest effective event is an entry.
 # Its income is its latest assessment on or before :as_of. Both lookups are index seeks
 # (household_id, date), which keeps this fast on SQLite and PostgreSQL alike.
 ACTIVE_HOUSEHOLDS = """
-SELECT h.id AS household_id, h.town_code, h.village_code,
+SELECT h.id AS household_id, h.town_code, h.village_code, h.cause,
        ia.per_capita_income_fen AS income_fen,
        COALESCE(ia.household_size, 0) AS persons,
+       ia.assessed_on, ia.medical_spending_ytd_fen AS medical_fen,
        CASE WHEN ia.per_capita_income_fen IS NULL THEN 'unknown'
             WHEN ia.per_capita_income_fen < :floor_fen THEN 'floor'
             WHEN ia.per_capita_income_fen < :line_fen THEN 'monitored'
@@ -36,87 +38,176 @@ def active_params(*, as_of: date, floor_fen: int, line_fen: int) -> dict[str, ob
     return {"as_of": as_of, "floor_fen": floor_fen, "line_fen": line_fen}
 
 
-def stock_by_town(
-    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int
+def stock(
+    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, by: str = "town"
 ) -> dict[str, dict[str, int]]:
-    """Households and persons on the register at as_of, by town and group."""
+    """Households and persons on the register at as_of, by unit and group."""
+    col = unit_column(by, "a")
     sql = f"""
-    SELECT a.town_code, a.grp, COUNT(*) AS households, SUM(a.persons) AS persons
+    SELECT {col}, a.grp, COUNT(*) AS households, SUM(a.persons) AS persons
     FROM ({ACTIVE_HOUSEHOLDS}) a
-    GROUP BY a.town_code, a.grp
+    GROUP BY {col}, a.grp
     """
     out: dict[str, dict[str, int]] = {}
     params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
-    for town_code, grp, households, persons in run(conn, sql, towns=towns, params=params):
-        row = out.setdefault(town_code, {})
+    for code, grp, households, persons in run(conn, sql, towns=towns, params=params):
+        row = out.setdefault(code, {})
         row[f"{grp}_households"] = int(households)
         row[f"{grp}_persons"] = int(persons or 0)
     return out
 
 
-def flows_by_town(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict[str, dict[str, int]]:
-    """Entries and exits that took effect between start and end (inclusive), by town."""
-    sql = """
-    SELECT e.town_code, e.kind, COUNT(*) FROM case_event e
-    WHERE e.town_code IN :towns AND e.effective_date BETWEEN :start AND :end
-    GROUP BY e.town_code, e.kind
+def causes(
+    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, by: str = "town"
+) -> dict[str, dict[str, int]]:
+    """Households below the line at as_of by 致贫原因, per unit."""
+    col = unit_column(by, "a")
+    sql = f"""
+    SELECT {col}, a.cause, COUNT(*) FROM ({ACTIVE_HOUSEHOLDS}) a
+    WHERE a.grp IN ('floor', 'monitored')
+    GROUP BY {col}, a.cause
     """
     out: dict[str, dict[str, int]] = {}
-    for town_code, kind, n in run(conn, sql, towns=towns, params={"start": start, "end": end}):
-        out.setdefault(town_code, {})[kind] = int(n)
+    params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
+    for code, cause, n in run(conn, sql, towns=towns, params=params):
+        out.setdefault(code, {})[cause] = int(n)
     return out
 
 
-def register_count_by_town(conn: Connection, *, towns: Collection[str], as_of: date) -> dict[str, int]:
-    """Households on the register at as_of whatever their income (entries minus exits)."""
+def flows(
+    conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
+) -> dict[str, dict[str, int]]:
+    """Entries and exits that took effect between start and end (inclusive), by unit."""
+    col = unit_column(by, "h")
+    sql = f"""
+    SELECT {col}, e.kind, COUNT(*) FROM case_event e JOIN household h ON h.id = e.household_id
+    WHERE e.town_code IN :towns AND e.effective_date BETWEEN :start AND :end
+    GROUP BY {col}, e.kind
+    """
+    out: dict[str, dict[str, int]] = {}
+    for code, kind, n in run(conn, sql, towns=towns, params={"start": start, "end": end}):
+        out.setdefault(code, {})[kind] = int(n)
+    return out
+
+
+def exit_reasons(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict[tuple[str, str], int]:
+    """(kind, reason) -> count of events effective in the range."""
     sql = """
-    SELECT e.town_code,
-           SUM(CASE WHEN e.kind = 'entry' THEN 1 ELSE -1 END)
-    FROM case_event e
+    SELECT e.kind, e.reason, COUNT(*) FROM case_event e
+    WHERE e.town_code IN :towns AND e.effective_date BETWEEN :start AND :end
+    GROUP BY e.kind, e.reason
+    """
+    return {(k, r): int(n) for k, r, n in run(conn, sql, towns=towns, params={"start": start, "end": end})}
+
+
+def register_count(conn: Connection, *, towns: Collection[str], as_of: date, by: str = "town") -> dict[str, int]:
+    """Households on the register at as_of whatever their income (entries minus exits)."""
+    col = unit_column(by, "h")
+    sql = f"""
+    SELECT {col}, SUM(CASE WHEN e.kind = 'entry' THEN 1 ELSE -1 END)
+    FROM case_event e JOIN household h ON h.id = e.household_id
     WHERE e.town_code IN :towns AND e.effective_date IS NOT NULL AND e.effective_date <= :as_of
-    GROUP BY e.town_code
+    GROUP BY {col}
     """
     return {t: int(n) for t, n in run(conn, sql, towns=towns, params={"as_of": as_of})}
 
 
-def pipeline_by_town(
-    conn: Connection, *, towns: Collection[str], as_of: datetime, overdue_before: datetime
+def pipeline(
+    conn: Connection, *, towns: Collection[str], as_of: datetime, overdue_before: datetime, by: str = "town"
 ) -> dict[str, dict[str, int]]:
     """Cases waiting at each review stage at as_of, and how many have waited too long.
 
     Stage order (二(一).3): 村/社区 initial review -> 区镇 approval -> 市级备案.
     A case waits at a stage from the moment the previous stage finished.
     """
-    sql = """
-    SELECT town_code, stage, COUNT(*) AS waiting,
+    col = unit_column(by, "h")
+    sql = f"""
+    SELECT unit, stage, COUNT(*) AS waiting,
            SUM(CASE WHEN since < :overdue_before THEN 1 ELSE 0 END) AS overdue
     FROM (
-      SELECT e.town_code,
+      SELECT {col} AS unit,
              CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN 'village'
                   WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN 'town'
                   ELSE 'city' END AS stage,
              CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN e.submitted_at
                   WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN e.village_reviewed_at
                   ELSE e.town_approved_at END AS since
-      FROM case_event e
+      FROM case_event e JOIN household h ON h.id = e.household_id
       WHERE e.town_code IN :towns AND e.submitted_at <= :as_of
         AND (e.city_filed_at IS NULL OR e.city_filed_at > :as_of)
     ) w
-    GROUP BY town_code, stage
+    GROUP BY unit, stage
     """
     out: dict[str, dict[str, int]] = {}
     params = {"as_of": as_of, "overdue_before": overdue_before}
-    for town_code, stage, waiting, overdue in run(conn, sql, towns=towns, params=params):
-        row = out.setdefault(town_code, {})
+    for code, stage, waiting, overdue in run(conn, sql, towns=towns, params=params):
+        row = out.setdefault(code, {})
         row[f"{stage}_waiting"] = int(waiting)
         row[f"{stage}_overdue"] = int(overdue or 0)
     return out
 
 
+# Early warnings (二(一).2): thresholds are settings. A household is flagged when it is on
+# the register and (a) just above the line, (b) its income fell sharply since the previous
+# assessment, or (c) its medical spending this year is a large share of its income.
+WARNINGS_SQL = f"""
+SELECT a.household_id, a.town_code, a.village_code,
+       CASE WHEN a.income_fen >= :line_fen AND a.income_fen < :near_line_fen THEN 1 ELSE 0 END AS near_line,
+       CASE WHEN p.per_capita_income_fen > 0
+                 AND a.income_fen <= p.per_capita_income_fen * (1 - :drop_ratio) THEN 1 ELSE 0 END AS income_drop,
+       CASE WHEN a.income_fen IS NOT NULL AND a.persons > 0 AND a.medical_fen > 0
+                 AND a.medical_fen >= :medical_share * a.income_fen * a.persons * :months THEN 1 ELSE 0 END AS medical
+FROM ({ACTIVE_HOUSEHOLDS}) a
+LEFT JOIN income_assessment p ON p.id = (
+    SELECT y.id FROM income_assessment y
+    WHERE y.household_id = a.household_id AND y.assessed_on < a.assessed_on
+    ORDER BY y.assessed_on DESC, y.id DESC LIMIT 1)
+"""
+
+
+def warning_params(
+    *, as_of: date, floor_fen: int, line_fen: int, near_ratio: float, drop_ratio: float, medical_share: float
+) -> dict[str, object]:
+    return {
+        **active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen),
+        "near_line_fen": round(line_fen * near_ratio),
+        "drop_ratio": drop_ratio,
+        "medical_share": medical_share,
+        # Medical spending is January-to-date, so compare with income over the same months.
+        "months": as_of.month,
+    }
+
+
+def warnings(conn: Connection, *, towns: Collection[str], params: dict[str, object], by: str = "town") -> dict:
+    """Per unit: households flagged by each warning and by any of them."""
+    col = unit_column(by, "w")
+    sql = f"""
+    SELECT {col}, SUM(w.near_line), SUM(w.income_drop), SUM(w.medical),
+           SUM(CASE WHEN w.near_line + w.income_drop + w.medical > 0 THEN 1 ELSE 0 END)
+    FROM ({WARNINGS_SQL}) w
+    GROUP BY {col}
+    """
+    return {
+        code: {"near_line": int(a or 0), "income_drop": int(b or 0), "medical": int(c or 0), "any": int(d or 0)}
+        for code, a, b, c, d in run(conn, sql, towns=towns, params=params)
+    }
+
+
+def warning_households(
+    conn: Connection, *, towns: Collection[str], village: str, params: dict[str, object]
+) -> list[tuple[int, bool, bool, bool]]:
+    """(household id, near line, income drop, medical) for flagged households in one village."""
+    sql = f"""
+    SELECT w.household_id, w.near_line, w.income_drop, w.medical FROM ({WARNINGS_SQL}) w
+    WHERE w.village_code = :village AND w.near_line + w.income_drop + w.medical > 0
+    ORDER BY w.household_id
+    """
+    rows = run(conn, sql, towns=towns, params={**params, "village": village})
+    return [(int(h), bool(a), bool(b), bool(c)) for h, a, b, c in rows]
+
+
 def monthly_flows(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict[str, dict[str, int]]:
     """Entries and exits per month ('YYYY-MM') over a range, for trend charts."""
-    from data_access.queries.common import month_key
-
     sql = f"""
     SELECT {month_key(conn, "e.effective_date")} AS month, e.kind, COUNT(*)
     FROM case_event e

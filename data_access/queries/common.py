@@ -10,6 +10,15 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
+LEVELS = ("town", "village")
+
+
+def unit_column(by: str, alias: str) -> str:
+    """The grouping column: a town code or a village code on the given table alias."""
+    if by not in LEVELS:
+        raise ValueError(f"unknown level {by!r}")
+    return f"{alias}.{by}_code"
+
 
 class ScopeError(ValueError):
     """A query was asked for without any visible town."""
@@ -56,3 +65,18 @@ def year_of(conn: Connection, column: str) -> str:
     if conn.dialect.name == "postgresql":
         return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
     return f"CAST(strftime('%Y', {column}) AS INTEGER)"
+
+
+def month_of(conn: Connection, column: str) -> str:
+    """SQL giving the month number (1-12) of a date column, per dialect."""
+    if conn.dialect.name == "postgresql":
+        return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
+    return f"CAST(strftime('%m', {column}) AS INTEGER)"
+
+
+def add_months(conn: Connection, column: str, months: int) -> str:
+    """SQL for a date column plus a whole number of months, per dialect."""
+    months = int(months)
+    if conn.dialect.name == "postgresql":
+        return f"({column} + INTERVAL '{months} months')::date"
+    return f"date({column}, '+{months} months')"

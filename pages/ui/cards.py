@@ -34,18 +34,23 @@ def card(figure: Figure) -> None:
             delta_color=_DELTA_COLOURS[kpi.direction],
             help=f"**{kpi.label}**：{kpi.meaning}\n\n口径：{kpi.formula}\n\n责任单位：{kpi.department}；依据：实施方案{kpi.clause}",
         )
-        st.badge(STATUS_LABELS[figure.status], color=BADGE_COLOURS[figure.status])
-        parts = [goal_text(figure)]
+        badge = f":{BADGE_COLOURS[figure.status]}-badge[{STATUS_LABELS[figure.status]}]"
+        line = goal_text(figure) if figure.target is not None else ""
         if figure.attainment is not None:
-            parts.append(f"完成度 {fmt.ratio(figure.attainment)}")
-        st.caption(" · ".join(parts))
-        notes = [f"责任单位：{kpi.department}"]
+            line += f" · 完成度 {fmt.ratio(figure.attainment)}"
+        st.markdown(f"{badge} {line}" if line else badge)
+        notes = []
+        if figure.change_on_last_year is not None:
+            notes.append(f"较上年同期 {fmt.change(kpi, figure.change_on_last_year)}")
         if figure.basis:
             notes.append(figure.basis)
+        notes.append(kpi.department)
         st.caption(" · ".join(notes))
 
 
-def card_row(figures: list[Figure]) -> None:
-    for column, figure in zip(st.columns(len(figures)), figures, strict=True):
-        with column:
-            card(figure)
+def card_row(figures: list[Figure], *, per_row: int = 4) -> None:
+    for start in range(0, len(figures), per_row):
+        chunk = figures[start : start + per_row]
+        for column, figure in zip(st.columns(per_row), chunk, strict=False):
+            with column:
+                card(figure)

@@ -73,3 +73,97 @@ def plotly_config(filename: str) -> dict[str, object]:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
+
+
+# Category colours, the same on every page. Status colours (red/amber/green) are kept for
+# status only, so a category is never read as good or bad.
+GROUP_COLOURS = {"floor": "#1F5FAD", "monitored": "#8DB3E2"}
+RELIEF_COLOURS = {
+    "living": "#1F5FAD",
+    "temporary": "#8DB3E2",
+    "medical": "#8E5EA2",
+    "education": "#F28E2B",
+    "housing": "#4E9F9A",
+    "legal": "#9C755F",
+    "insurance": "#B5A642",
+}
+CHANNEL_COLOURS = {"employer": "#1F5FAD", "flexible": "#F28E2B", "public_welfare": "#8E5EA2", "cooperative": "#4E9F9A"}
+STAGE_COLOURS = {"village": "#8DB3E2", "town": "#1F5FAD", "city": "#5F6B7A"}
+
+
+def stacked_bars(
+    *,
+    names: list[str],
+    codes: list[str],
+    series: list[tuple[str, list[float], str]],
+    unit: str,
+    title: str,
+    horizontal: bool = False,
+    goal: float | None = None,
+    decimals: int = 0,
+) -> go.Figure:
+    """One bar per unit, stacked by category; customdata carries the unit code for drill-down."""
+    fig = go.Figure()
+    name_axis, value_axis = ("y", "x") if horizontal else ("x", "y")
+    for label, values, colour in series:
+        bar = {"y": names, "x": values, "orientation": "h"} if horizontal else {"x": names, "y": values}
+        hover = f"%{{{name_axis}}}<br>{label}：%{{{value_axis}:,.{decimals}f}} {unit}<extra></extra>"
+        fig.add_trace(go.Bar(name=label, marker_color=colour, customdata=codes, hovertemplate=hover, **bar))
+    fig.update_layout(barmode="stack", clickmode="event+select", bargap=0.35)
+    if goal is not None:
+        if horizontal:
+            fig.add_vline(
+                x=goal, line_dash="dash", line_color=GOAL_COLOUR, annotation_text=f"目标 {goal:,.{decimals}f}{unit}"
+            )
+        else:
+            fig.add_hline(
+                y=goal, line_dash="dash", line_color=GOAL_COLOUR, annotation_text=f"目标 {goal:,.{decimals}f}{unit}"
+            )
+    fig = base_layout(
+        fig,
+        title=title,
+        y_title="" if horizontal else unit,
+        height=max(380, 28 * len(names) + 120) if horizontal else 400,
+    )
+    if horizontal:
+        fig.update_xaxes(title_text=unit, tickformat=",")
+        fig.update_yaxes(title_text="", autorange="reversed", tickformat="")
+    return fig
+
+
+def bars_vs_goal(
+    *,
+    names: list[str],
+    codes: list[str],
+    values: list[float | None],
+    targets: list[float | None],
+    statuses: list[str],
+    unit: str,
+    title: str,
+    decimals: int = 1,
+) -> go.Figure:
+    """Each unit's value coloured by its status, with its own goal as a marker."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=values,
+            customdata=codes,
+            name="实际",
+            marker_color=[status_colour(s) for s in statuses],
+            hovertemplate=f"%{{x}}<br>实际：%{{y:,.{decimals}f}} {unit}<extra></extra>",
+        )
+    )
+    if any(t is not None for t in targets):
+        fig.add_trace(
+            go.Scatter(
+                x=names,
+                y=targets,
+                mode="markers",
+                name="目标",
+                marker={"symbol": "line-ew", "size": 28, "line": {"width": 3, "color": GOAL_COLOUR}},
+                hovertemplate=f"%{{x}}<br>目标：%{{y:,.{decimals}f}} {unit}<extra></extra>",
+            )
+        )
+    fig.update_layout(clickmode="event+select", bargap=0.35)
+    return base_layout(fig, title=title, y_title=unit)

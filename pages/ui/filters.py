@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 import streamlit as st
@@ -12,6 +13,7 @@ from data_access.reference import CITY_NAME
 from metrics.periods import GRAIN_LABELS, Grain, Period, PeriodError, recent_periods
 
 PERIOD_CHOICES = {Grain.MONTH: 36, Grain.QUARTER: 16, Grain.YEAR: 6}
+PENDING_SCOPE = "_pending_scope"  # a drill-down click, applied before the widget is drawn
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class Filters:
     towns: tuple[str, ...]  # visible town codes
     town_names: dict[str, str]  # code -> short display name
     data_date: date
+    village: str | None = None  # a village of the scope town, from the link
+    village_names: dict[str, str] = field(default_factory=dict)  # villages of the scope town
 
     @property
     def scope_name(self) -> str:
@@ -29,6 +33,10 @@ class Filters:
     @property
     def is_city(self) -> bool:
         return self.scope == CITY_SCOPE
+
+    @property
+    def village_name(self) -> str:
+        return self.village_names.get(self.village or "", "")
 
 
 def _initial_state(data_date: date, towns: tuple[str, ...]) -> None:
@@ -48,9 +56,17 @@ def _initial_state(data_date: date, towns: tuple[str, ...]) -> None:
     st.session_state["flt_scope"] = scope
 
 
-def sidebar_filters(*, towns: tuple[str, ...], town_names: dict[str, str], data_date: date) -> Filters:
+def sidebar_filters(
+    *,
+    towns: tuple[str, ...],
+    town_names: dict[str, str],
+    data_date: date,
+    villages_of: Callable[[str], dict[str, str]],
+) -> Filters:
     if "flt_period" not in st.session_state:
         _initial_state(data_date, towns)
+    if PENDING_SCOPE in st.session_state:
+        st.session_state["flt_scope"] = st.session_state.pop(PENDING_SCOPE)
 
     sidebar = st.sidebar
     sidebar.markdown("**查看范围**")
@@ -83,11 +99,28 @@ def sidebar_filters(*, towns: tuple[str, ...], town_names: dict[str, str], data_
         key="flt_scope",
     )
     sidebar.caption(f"数据截至 {data_date:%Y年%m月%d日}（各部门报送日期见总览页）")
-    # Set, not replace: pages keep their own parameters (drill-down) beside these.
-    if st.query_params.get("period") != period_key:
-        st.query_params["period"] = period_key
-    if st.query_params.get("scope") != scope:
-        st.query_params["scope"] = scope
+    village_names = villages_of(scope) if scope != CITY_SCOPE else {}
+    village = st.query_params.get("village")
+    if village not in village_names:
+        village = None
+    # Set, not replace: pages keep their own parameters beside these.
+    _sync_param("period", period_key)
+    _sync_param("scope", scope)
+    _sync_param("village", village)
     return Filters(
-        period=Period.parse(period_key), scope=scope, towns=towns, town_names=town_names, data_date=data_date
+        period=Period.parse(period_key),
+        scope=scope,
+        towns=towns,
+        town_names=town_names,
+        data_date=data_date,
+        village=village,
+        village_names=village_names,
     )
+
+
+def _sync_param(key: str, value: str | None) -> None:
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value

@@ -11,7 +11,7 @@ from metrics.evaluate import Figure
 from metrics.registry import KPI_BY_KEY
 
 # Light tints keep the text readable; the glyph carries the status for colour-blind readers.
-_TINTS = {Status.GREEN: "#DDEFDF", Status.AMBER: "#FFF1C2", Status.RED: "#F8D7D7", Status.NONE: "#F1F3F5"}
+TINTS = {Status.GREEN: "#DDEFDF", Status.AMBER: "#FFF1C2", Status.RED: "#F8D7D7", Status.NONE: "#F1F3F5"}
 
 
 def legend() -> str:
@@ -42,8 +42,6 @@ def scorecard_frame(
 
 def show(scorecard: dict[str, dict[str, Figure]], kpi_keys: tuple[str, ...], town_names: dict[str, str]) -> None:
     text, statuses = scorecard_frame(scorecard, kpi_keys, town_names)
-    styled = text.style.apply(
-        lambda col: [f"background-color: {_TINTS[Status(s)]}" for s in statuses[col.name]], axis=0
-    )
+    styled = text.style.apply(lambda col: [f"background-color: {TINTS[Status(s)]}" for s in statuses[col.name]], axis=0)
     st.dataframe(styled, width="stretch", height=38 * (len(text) + 1) + 4)
     st.caption(legend())

@@ -8,9 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from data_access.db import database_url, get_engine
-from data_access.queries import reference
+from data_access.queries import households, reference
 from metrics.overview import Overview, build_overview
 from metrics.periods import Period
+from metrics.views import DomainView, domain_view, evaluator_for, units_for
 
 CACHE_TTL_SECONDS = 600
 
@@ -43,6 +44,12 @@ def settings_raw(url: str, version: str) -> dict[str, str]:
         return reference.settings(conn)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def village_names(url: str, version: str, town: str) -> dict[str, str]:
+    with get_engine(url).connect() as conn:
+        return {str(v["code"]): str(v["name"]) for v in households.villages(conn, towns=(town,))}
+
+
 def visible_towns(all_towns: list[dict[str, object]]) -> tuple[str, ...]:
     """Town codes the current user may see. Every query is scoped by this set.
 
@@ -55,3 +62,43 @@ def visible_towns(all_towns: list[dict[str, object]]) -> tuple[str, ...]:
 def overview(url: str, version: str, towns: tuple[str, ...], period_key: str, scope: str) -> Overview:
     with get_engine(url).connect() as conn:
         return build_overview(conn, towns=towns, period=Period.parse(period_key), scope=scope)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在计算指标…")
+def domain(
+    url: str,
+    version: str,
+    towns: tuple[str, ...],
+    period_key: str,
+    scope: str,
+    card_keys: tuple[str, ...],
+    league_keys: tuple[str, ...],
+) -> DomainView:
+    with get_engine(url).connect() as conn:
+        return domain_view(
+            conn,
+            towns=towns,
+            period=Period.parse(period_key),
+            scope=scope,
+            card_keys=card_keys,
+            league_keys=league_keys,
+        )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在汇总明细…")
+def detail(url: str, version: str, towns: tuple[str, ...], period_key: str, scope: str, village: str | None, what: str):
+    """A page's own breakdowns (metrics.domains.*), cached like the KPIs."""
+    from metrics.domains import DETAILS
+
+    with get_engine(url).connect() as conn:
+        evaluator = evaluator_for(conn, towns=towns, period=Period.parse(period_key), scope=scope)
+        units = units_for(conn, towns=towns, scope=scope)
+        return DETAILS[what](evaluator, units, village)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在生成区镇画像…")
+def profile(url: str, version: str, towns: tuple[str, ...], period_key: str, town: str):
+    from metrics.views import town_profile
+
+    with get_engine(url).connect() as conn:
+        return town_profile(conn, towns=towns, period=Period.parse(period_key), town=town)

@@ -1,0 +1,146 @@
+"""/caseload content: groups, the flow identity, the review pipeline, causes, warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from data_access.queries import caseload, households
+from data_access.reference import CAUSES
+from metrics.evaluate import Evaluator
+from metrics.periods import Period
+from metrics.registry import KPI_BY_KEY, QueryContext, warning_params
+from metrics.rules import GROUP_LABELS, Group
+
+STAGES = {"village": "村(社区)初审", "town": "区镇审核认定", "city": "市级备案"}
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    label: str  # a unit name or a month
+    opening: int
+    entries: int
+    exits: int
+    closing: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.opening + self.entries - self.exits == self.closing
+
+
+@dataclass(frozen=True)
+class CaseloadDetail:
+    groups: dict[str, dict[str, int]]  # unit -> {floor_households, monitored_households, ..._persons}
+    flows_by_unit: list[tuple[str, FlowRow]]  # (unit code, row)
+    flows_by_month: list[FlowRow]
+    reasons: dict[tuple[str, str], int]  # (kind, reason) -> count
+    pipeline: dict[str, dict[str, int]]  # unit -> {stage_waiting, stage_overdue}
+    overdue_days: int
+    causes: dict[str, int]  # cause label -> households (scope total)
+    warnings: dict[str, dict[str, int]]  # unit -> counts
+    village_households: list[dict[str, object]]  # masked list, village level only
+
+
+def _ctx(evaluator: Evaluator) -> QueryContext | None:
+    return evaluator.context(KPI_BY_KEY["caseload_households"])
+
+
+def flow_rows(ctx: QueryContext, period: Period, units: list[tuple[str, str]]) -> list[tuple[str, FlowRow]]:
+    """Per unit over the period: register count before, entries, exits, register count after."""
+    conn, towns, by = ctx.conn, ctx.towns, ctx.level
+    opening = caseload.register_count(conn, towns=towns, as_of=period.start - timedelta(days=1), by=by)
+    closing = caseload.register_count(conn, towns=towns, as_of=ctx.as_of, by=by)
+    moves = caseload.flows(conn, towns=towns, start=period.start, end=ctx.as_of, by=by)
+    return [
+        (
+            code,
+            FlowRow(
+                name,
+                opening.get(code, 0),
+                moves.get(code, {}).get("entry", 0),
+                moves.get(code, {}).get("exit", 0),
+                closing.get(code, 0),
+            ),
+        )
+        for code, name in units
+    ]
+
+
+def monthly_flow_rows(ctx: QueryContext, period: Period, unit_filter: str | None = None) -> list[FlowRow]:
+    """Month by month for the scope: the identity opening + entries - exits = closing."""
+    rows = []
+    for month in period.months():
+        end = min(month.end, ctx.as_of)
+        if end < month.start:
+            break
+        opening = caseload.register_count(
+            ctx.conn, towns=ctx.towns, as_of=month.start - timedelta(days=1), by=ctx.level
+        )
+        closing = caseload.register_count(ctx.conn, towns=ctx.towns, as_of=end, by=ctx.level)
+        moves = caseload.flows(ctx.conn, towns=ctx.towns, start=month.start, end=end, by=ctx.level)
+
+        def total(values: dict, key: str | None = None) -> int:
+            items = values.items() if unit_filter is None else [(k, v) for k, v in values.items() if k == unit_filter]
+            return sum((v.get(key, 0) if key else v) for _, v in items)
+
+        rows.append(FlowRow(month.label, total(opening), total(moves, "entry"), total(moves, "exit"), total(closing)))
+    return rows
+
+
+def caseload_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: str | None) -> CaseloadDetail | None:
+    ctx = _ctx(evaluator)
+    if ctx is None:
+        return None
+    conn, towns, by = ctx.conn, ctx.towns, ctx.level
+    lines = {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
+    overdue_days = int(ctx.settings["review_overdue_days"])
+    as_of_dt = datetime.combine(ctx.as_of, time(23, 59, 59))
+    by_cause: dict[str, int] = {}
+    for per_unit in caseload.causes(conn, towns=towns, as_of=ctx.as_of, by=by, **lines).values():
+        for cause, n in per_unit.items():
+            label = CAUSES.get(cause, cause)
+            by_cause[label] = by_cause.get(label, 0) + n
+    params = warning_params(ctx)
+    listing: list[dict[str, object]] = []
+    if village:
+        listing = village_list(ctx, village, params)
+    return CaseloadDetail(
+        groups=caseload.stock(conn, towns=towns, as_of=ctx.as_of, by=by, **lines),
+        flows_by_unit=flow_rows(ctx, evaluator.period, units),
+        flows_by_month=monthly_flow_rows(ctx, evaluator.period),
+        reasons=caseload.exit_reasons(conn, towns=towns, start=evaluator.period.start, end=ctx.as_of),
+        pipeline=caseload.pipeline(
+            conn, towns=towns, as_of=as_of_dt, overdue_before=as_of_dt - timedelta(days=overdue_days), by=by
+        ),
+        overdue_days=overdue_days,
+        causes=dict(sorted(by_cause.items(), key=lambda kv: -kv[1])),
+        warnings=caseload.warnings(conn, towns=towns, params=params, by=by),
+        village_households=listing,
+    )
+
+
+def village_list(ctx: QueryContext, village: str, params: dict[str, object]) -> list[dict[str, object]]:
+    """Flagged households of one village, masked, with the warnings that flag them."""
+    flagged = caseload.warning_households(ctx.conn, towns=ctx.towns, village=village, params=params)
+    rows = {int(r["id"]): r for r in households.households(ctx.conn, towns=ctx.towns, ids=[h for h, *_ in flagged])}
+    out = []
+    for household_id, near, drop, medical in flagged:
+        row = rows.get(household_id)
+        if row is None:
+            continue
+        reasons = [
+            label for flag, label in ((near, "刚过监测线"), (drop, "收入骤降"), (medical, "大额医疗支出")) if flag
+        ]
+        out.append(
+            {
+                "户主": row["head_name"],
+                "身份证号": row["id_number"],
+                "联系电话": row["phone"],
+                "致贫原因": CAUSES.get(str(row["cause"]), str(row["cause"])),
+                "预警": "、".join(reasons),
+            }
+        )
+    return out
+
+
+GROUP_NAMES = {"floor": GROUP_LABELS[Group.FLOOR], "monitored": GROUP_LABELS[Group.MONITORED]}

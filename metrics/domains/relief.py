@@ -1,0 +1,106 @@
+"""/relief content: spending by type and unit, the monthly trend, budget execution with
+pacing, and 应助尽助 (households meeting a rule that received nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from data_access.queries import households, relief
+from data_access.reference import CAUSES, RELIEF_TYPES
+from metrics.evaluate import Evaluator
+from metrics.periods import Grain, Period, recent_periods
+from metrics.registry import KPI_BY_KEY, QueryContext, gap_since
+
+# Which feed dates each rule's check (its payments come from that department).
+GAP_RULE_FEEDS = {"living": "relief_civil", "temporary": "relief_civil", "medical": "medical", "education": "education"}
+GAP_RULE_LABELS = {
+    "living": "生活救助（三.1）",
+    "temporary": "临时救助（三.2）",
+    "medical": "医疗救助（三.3）",
+    "education": "教育资助（三.4）",
+}
+TREND_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    code: str
+    spent_fen: int
+    budget_fen: int
+    due_share: float  # elapsed share of the year at the data date
+
+    @property
+    def execution(self) -> float | None:
+        return self.spent_fen / self.budget_fen * 100 if self.budget_fen else None
+
+
+@dataclass(frozen=True)
+class ReliefDetail:
+    by_type: dict[tuple[str, str], dict[str, int]]  # (unit, type) -> amount/payments/persons
+    trend: dict[tuple[str, str], int]  # (YYYY-MM, type) -> fen
+    trend_months: list[str]
+    budgets: list[BudgetRow]  # town level only
+    budget_year: int
+    gaps: dict[str, dict[str, tuple[int, int]]]  # rule -> unit -> (eligible, unpaid)
+    gap_as_of: dict[str, date]
+    gap_list: list[dict[str, object]]  # village level: masked households with the rule missed
+
+
+def relief_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: str | None) -> ReliefDetail | None:
+    ctx = evaluator.context(KPI_BY_KEY["relief_spending"])
+    if ctx is None:
+        return None
+    conn, towns, by = ctx.conn, ctx.towns, ctx.level
+    months = list(reversed(recent_periods(ctx.as_of, Grain.MONTH, TREND_MONTHS)))
+    budgets: list[BudgetRow] = []
+    year = ctx.as_of.year
+    if by == "town":
+        spent = relief.spending(conn, towns=towns, start=date(year, 1, 1), end=ctx.as_of)
+        budget = relief.budget_by_town(conn, towns=towns, year=year)
+        due = ((ctx.as_of - date(year, 1, 1)).days + 1) / Period.year(year).days
+        budgets = [
+            BudgetRow(code, spent.get(code, {}).get("amount_fen", 0), budget.get(code, 0), due) for code, _ in units
+        ]
+    gaps, gap_as_of, listing = {}, {}, []
+    for rule in relief.GAP_RULES:
+        rule_ctx = _rule_context(evaluator, rule)
+        if rule_ctx is None:
+            continue
+        gap_as_of[rule] = rule_ctx.as_of
+        lines = {"floor_fen": rule_ctx.standard.floor_fen, "line_fen": rule_ctx.standard.monitoring_line_fen}
+        since = gap_since(rule_ctx, rule)
+        gaps[rule] = relief.gaps(conn, towns=towns, rule=rule, as_of=rule_ctx.as_of, since=since, by=by, **lines)
+        if village:
+            ids = relief.gap_households(
+                conn, towns=towns, village=village, rule=rule, as_of=rule_ctx.as_of, since=since, **lines
+            )
+            for row in households.households(conn, towns=towns, ids=ids):
+                listing.append(
+                    {
+                        "户主": row["head_name"],
+                        "身份证号": row["id_number"],
+                        "联系电话": row["phone"],
+                        "致贫原因": CAUSES.get(str(row["cause"]), str(row["cause"])),
+                        "符合但未获得": GAP_RULE_LABELS[rule],
+                    }
+                )
+    return ReliefDetail(
+        by_type=relief.spending_by_type(conn, towns=towns, start=evaluator.period.start, end=ctx.as_of, by=by),
+        trend=relief.spending_by_month_and_type(conn, towns=towns, start=months[0].start, end=ctx.as_of),
+        trend_months=[m.key for m in months],
+        budgets=budgets,
+        budget_year=year,
+        gaps=gaps,
+        gap_as_of=gap_as_of,
+        gap_list=listing,
+    )
+
+
+def _rule_context(evaluator: Evaluator, rule: str) -> QueryContext | None:
+    """The rule is checked at its department's data date (a lagging feed is not a gap)."""
+    return evaluator.feed_context(GAP_RULE_FEEDS[rule])
+
+
+TYPE_LABELS = {key: label for key, (label, _, _) in RELIEF_TYPES.items()}
+TYPE_DEPARTMENTS = {key: dept for key, (_, dept, _) in RELIEF_TYPES.items()}

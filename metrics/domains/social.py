@@ -1,0 +1,52 @@
+"""/social-security content: who should be covered and is not, listed at village level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data_access.queries import households, social
+from metrics.evaluate import Evaluator
+from metrics.registry import KPI_BY_KEY
+
+SCHEME_KPIS = {"pension": "pension_coverage", "medical": "medical_coverage", "ltc": "ltc_coverage"}
+SCHEME_LABELS = {"pension": "养老保险", "medical": "居民医保", "ltc": "长期护理保险"}
+
+
+@dataclass(frozen=True)
+class SocialDetail:
+    uncovered: list[dict[str, object]]  # village level: masked members and the scheme missing
+
+
+def social_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: str | None) -> SocialDetail | None:
+    del units
+    if not village:
+        return SocialDetail([])
+    listing: list[dict[str, object]] = []
+    for scheme, key in SCHEME_KPIS.items():
+        ctx = evaluator.context(KPI_BY_KEY[key])
+        if ctx is None:
+            continue
+        min_age = int(ctx.settings["pension_min_age"])
+        born_before = ctx.as_of.replace(year=ctx.as_of.year - min_age, day=min(ctx.as_of.day, 28))
+        ids = social.uncovered_members(
+            ctx.conn,
+            towns=ctx.towns,
+            village=village,
+            scheme=scheme,
+            as_of=ctx.as_of,
+            floor_fen=ctx.standard.floor_fen,
+            line_fen=ctx.standard.monitoring_line_fen,
+            born_before=born_before,
+        )
+        for row in households.members(ctx.conn, towns=ctx.towns, ids=ids):
+            listing.append(
+                {
+                    "姓名": row["name"],
+                    "身份证号": row["id_number"],
+                    "性别": row["gender"],
+                    "出生年份": row["birth_year"],
+                    "户主": row["head_name"],
+                    "未参加": SCHEME_LABELS[scheme],
+                }
+            )
+    return SocialDetail(listing)

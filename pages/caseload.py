@@ -1,0 +1,158 @@
+"""监测对象: stock by group, entries and exits with the flow identity, the review pipeline,
+causes and early warnings; city -> town -> village."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import format as fmt
+from metrics.domains.caseload import GROUP_NAMES, STAGES
+from pages.ui import charts, league, store
+from pages.ui.cards import card_row
+from pages.ui.context import current
+from pages.ui.page import chart, header
+from pages.ui.tables import table
+
+CARDS = (
+    "caseload_households",
+    "caseload_persons",
+    "floor_households",
+    "new_entries",
+    "exits",
+    "overdue_reviews",
+    "warning_households",
+)
+
+ctx = current()
+f = ctx.filters
+header("监测对象", f, key="caseload")
+view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
+detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "caseload")
+
+card_row(view.cards)
+
+st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_name}各村(社区)")
+league.show(f, view.units, view.league, CARDS, key="caseload_league", level=view.level)
+
+if detail is None:
+    st.info("该期间尚无监测对象数据。")
+    st.stop()
+
+names = [name for _, name in view.units]
+codes = [code for code, _ in view.units]
+left, right = st.columns(2)
+with left:
+    fig = charts.stacked_bars(
+        names=names,
+        codes=codes,
+        series=[
+            (
+                GROUP_NAMES[g],
+                [detail.groups.get(c, {}).get(f"{g}_households", 0) for c in codes],
+                charts.GROUP_COLOURS[g],
+            )
+            for g in ("floor", "monitored")
+        ],
+        unit="户",
+        title=f"期末监测对象户数（{f.period.label}）",
+        horizontal=True,
+    )
+    chart(fig, f, name="监测对象户数", key="caseload_groups")
+with right:
+    causes = detail.causes
+    fig = charts.stacked_bars(
+        names=list(causes),
+        codes=list(causes),
+        series=[("监测对象户数", list(causes.values()), charts.VALUE_COLOUR)],
+        unit="户",
+        title="致贫原因（期末监测对象）",
+        horizontal=True,
+    )
+    chart(fig, f, name="致贫原因", key="caseload_causes", drillable=False)
+
+st.subheader("动态管理：期初 + 新增 − 退出 = 期末（在册户数）")
+
+
+def _flow_frame(rows, first: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                first: r.label,
+                "期初在册（户）": r.opening,
+                "新增（户）": r.entries,
+                "退出（户）": r.exits,
+                "期末在册（户）": r.closing,
+                "核对": "✓ 平衡" if r.balanced else "✗ 不平衡",
+            }
+            for r in rows
+        ]
+    )
+
+
+table(_flow_frame([row for _, row in detail.flows_by_unit], "区镇" if view.level == "town" else "村(社区)"))
+table(_flow_frame(detail.flows_by_month, "月份"))
+reasons = sorted(detail.reasons.items(), key=lambda kv: (kv[0][0], -kv[1]))
+if reasons:
+    st.caption(
+        "期内新增原因："
+        + "；".join(f"{r} {fmt.number(n)} 户" for (k, r), n in reasons if k == "entry")
+        + "。退出原因："
+        + "；".join(f"{r} {fmt.number(n)} 户" for (k, r), n in reasons if k == "exit")
+        + "。"
+    )
+
+st.subheader(f"两级审核进度（超过 {detail.overdue_days} 天为超期）")
+pipe = pd.DataFrame(
+    [
+        {
+            "区镇" if view.level == "town" else "村(社区)": name,
+            **{
+                f"{label}等待（件）": detail.pipeline.get(code, {}).get(f"{s}_waiting", 0)
+                for s, label in STAGES.items()
+            },
+            **{
+                f"{label}超期（件）": detail.pipeline.get(code, {}).get(f"{s}_overdue", 0)
+                for s, label in STAGES.items()
+            },
+        }
+        for code, name in view.units
+    ]
+)
+table(pipe)
+fig = charts.stacked_bars(
+    names=names,
+    codes=codes,
+    series=[
+        (f"{label}等待", [detail.pipeline.get(c, {}).get(f"{s}_waiting", 0) for c in codes], charts.STAGE_COLOURS[s])
+        for s, label in STAGES.items()
+    ],
+    unit="件",
+    title="各环节等待件数",
+)
+chart(fig, f, name="审核进度", key="caseload_pipeline")
+
+st.subheader("风险预警")
+warn = pd.DataFrame(
+    [
+        {
+            "区镇" if view.level == "town" else "村(社区)": name,
+            "刚过监测线（户）": detail.warnings.get(code, {}).get("near_line", 0),
+            "收入骤降（户）": detail.warnings.get(code, {}).get("income_drop", 0),
+            "大额医疗支出（户）": detail.warnings.get(code, {}).get("medical", 0),
+            "预警户数（户）": detail.warnings.get(code, {}).get("any", 0),
+        }
+        for code, name in view.units
+    ]
+)
+table(warn)
+st.caption("预警阈值为系统设置项，见“指标说明”页。")
+
+if f.village:
+    st.subheader(f"{f.village_name}：预警家庭名单（已脱敏）")
+    if detail.village_households:
+        table(pd.DataFrame(detail.village_households))
+    else:
+        st.success("该村(社区)当前无预警家庭。")
+elif not f.is_city:
+    st.caption("选择一个村(社区)可查看预警家庭名单。")

@@ -1,0 +1,126 @@
+"""就业帮扶: key targets and placement against goal, channels, the funnel, training,
+entrepreneurship support, the job reserve pool and 一人一策."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from data_access.reference import PLACEMENT_CHANNELS
+from metrics.domains.employment import FUNNEL_STEPS, SUBSIDY_KINDS
+from pages.ui import charts, league, store
+from pages.ui.cards import card_row
+from pages.ui.context import current
+from pages.ui.page import chart, header
+from pages.ui.tables import table
+
+CARDS = ("placement_rate", "key_targets", "new_placements", "retention_rate", "plan_share", "trainings_started")
+FEN_PER_WAN = 1_000_000
+
+ctx = current()
+f = ctx.filters
+header("就业帮扶", f, key="employment")
+view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
+detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, None, "employment")
+
+card_row(view.cards, per_row=3)
+unit_label = "区镇" if view.level == "town" else "村(社区)"
+st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_name}各村(社区)")
+league.show(f, view.units, view.league, CARDS, key="employment_league", level=view.level)
+
+if detail is None:
+    st.info("该期间尚无就业数据。")
+    st.stop()
+
+names = [name for _, name in view.units]
+codes = [code for code, _ in view.units]
+rate = [view.league[c]["placement_rate"] for c in codes]
+fig = charts.bars_vs_goal(
+    names=names,
+    codes=codes,
+    values=[r.value for r in rate],
+    targets=[r.target for r in rate],
+    statuses=[r.status for r in rate],
+    unit="%",
+    title=f"期末就业安置率（横线为目标，{f.period.label}）",
+)
+chart(fig, f, name="就业安置率", key="employment_rate")
+
+left, right = st.columns(2)
+with left:
+    totals = {step: sum(detail.funnel.get(c, {}).get(step, 0) for c in codes) for step in FUNNEL_STEPS}
+    retained = sum(detail.funnel.get(c, {}).get("retained", 0) for c in codes)
+    funnel = go.Figure(
+        go.Funnel(
+            y=[*FUNNEL_STEPS.values(), f"稳定就业满{detail.retention_months}个月"],
+            x=[*totals.values(), retained],
+            marker={"color": charts.VALUE_COLOUR},
+            textinfo="value+percent initial",
+            hovertemplate="%{y}：%{x:,} 人<extra></extra>",
+        )
+    )
+    funnel = charts.base_layout(funnel, title="帮扶漏斗（人）", y_title="")
+    chart(funnel, f, name="就业帮扶漏斗", key="employment_funnel", drillable=False)
+    st.caption(
+        f"稳定就业：安置满{detail.retention_months}个月的对象中岗位持续满{detail.retention_months}个月的人数"
+        "（观察期为设置项）。"
+    )
+with right:
+    channels = list(PLACEMENT_CHANNELS)
+    fig = charts.stacked_bars(
+        names=names,
+        codes=codes,
+        series=[
+            (PLACEMENT_CHANNELS[ch], [detail.new_by_channel.get((c, ch), 0) for c in codes], charts.CHANNEL_COLOURS[ch])
+            for ch in channels
+        ],
+        unit="人",
+        title=f"期内新增安置（按渠道，{f.period.label}）",
+        horizontal=True,
+    )
+    chart(fig, f, name="新增安置_按渠道", key="employment_channels")
+
+st.subheader("技能培训与一人一策")
+table(
+    pd.DataFrame(
+        [
+            {
+                unit_label: name,
+                "重点帮扶对象（人）": detail.funnel.get(code, {}).get("targets", 0),
+                "有一人一策（人）": detail.funnel.get(code, {}).get("with_plan", 0),
+                "期内开班培训（人次）": detail.trainings.get(code, {}).get("started", 0),
+                "期内结业（人次）": detail.trainings.get(code, {}).get("completed", 0),
+                "取得证书（人次）": detail.trainings.get(code, {}).get("certified", 0),
+            }
+            for code, name in view.units
+        ]
+    )
+)
+
+town_codes = codes if view.level == "town" else [f.scope]
+town_names = names if view.level == "town" else [f.scope_name]
+st.subheader("创业扶持与岗位储备库")
+table(
+    pd.DataFrame(
+        [
+            {
+                "区镇": name,
+                **{
+                    f"{label}（笔）": detail.subsidies.get((code, kind), (0, 0))[0]
+                    for kind, label in SUBSIDY_KINDS.items()
+                },
+                "补贴金额（万元）": round(
+                    sum(detail.subsidies.get((code, kind), (0, 0))[1] for kind in SUBSIDY_KINDS) / FEN_PER_WAN, 2
+                ),
+                "创业担保贷款（笔）": detail.loans.get(code, (0, 0, 0))[0],
+                "贷款金额（万元）": round(detail.loans.get(code, (0, 0, 0))[1] / FEN_PER_WAN, 2),
+                "贴息（万元）": round(detail.loans.get(code, (0, 0, 0))[2] / FEN_PER_WAN, 2),
+                "储备岗位（个）": detail.job_pool.get(code, (0, 0))[0],
+                "空缺人数（人）": detail.job_pool.get(code, (0, 0))[1],
+            }
+            for code, name in zip(town_codes, town_names, strict=True)
+        ]
+    )
+)
+st.caption("创业补贴与贷款为期内发放；岗位储备库为期末在库岗位及未补足的空缺。")

@@ -1,0 +1,54 @@
+"""区镇画像: one town on one page, every KPI against its goals, with its rank among the towns."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import format as fmt
+from metrics.attainment import STATUS_ICONS, STATUS_LABELS
+from metrics.registry import DOMAINS
+from pages.ui import drill, store
+from pages.ui.cards import card_row
+from pages.ui.context import current
+from pages.ui.tables import table
+
+ctx = current()
+f = ctx.filters
+st.title("区镇画像")
+
+if f.is_city:
+    st.info("请选择一个区镇：区镇画像汇集该区镇全部指标、目标完成情况及在全市的排名。")
+    choice = st.selectbox(
+        "区镇", options=list(f.towns), format_func=lambda c: f.town_names.get(c, c), index=None, placeholder="选择区镇"
+    )
+    if choice:
+        drill.open_town(choice)
+    st.stop()
+
+st.caption(f"{f.scope_name} · {f.period.label} · 对照该区镇目标，排名为在可查看的区镇中的位次（1 为最好）")
+drill.breadcrumbs(f, key="town")
+profile = store.profile(ctx.url, ctx.version, f.towns, f.period.key, f.scope)
+
+for domain, label in DOMAINS.items():
+    rows = profile.get(domain, [])
+    if not rows:
+        continue
+    st.subheader(label)
+    card_row([r.figure for r in rows if r.figure.target is not None][:4], per_row=4)
+    table(
+        pd.DataFrame(
+            [
+                {
+                    "指标": f"{r.figure.kpi.label}（{r.figure.kpi.unit}）",
+                    "本区镇": fmt.kpi_value(r.figure.kpi, r.figure.value),
+                    "目标": fmt.kpi_value(r.figure.kpi, r.figure.target) if r.figure.target is not None else "—",
+                    "状态": f"{STATUS_ICONS[r.figure.status]} {STATUS_LABELS[r.figure.status]}",
+                    "排名": f"{r.rank} / {r.ranked}" if r.rank is not None else "—",
+                    "全市": fmt.kpi_value(r.figure.kpi, r.city_value),
+                    "责任单位": r.figure.kpi.department,
+                }
+                for r in rows
+            ]
+        )
+    )

@@ -1,0 +1,69 @@
+"""League tables: one row per unit (town or village), numeric columns sortable by any
+header, each cell tinted by its status; a row click drills down."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics.attainment import Status
+from metrics.evaluate import Figure
+from metrics.registry import KPI_BY_KEY
+from pages.ui import drill
+from pages.ui.filters import Filters
+from pages.ui.scorecard import TINTS, legend
+
+
+def header(key: str) -> str:
+    kpi = KPI_BY_KEY[key]
+    return f"{kpi.short}（{kpi.unit}）"
+
+
+def league_frame(
+    units: list[tuple[str, str]], league: dict[str, dict[str, Figure]], keys: tuple[str, ...], unit_label: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows, statuses = [], []
+    for code, name in units:
+        figures = league.get(code, {})
+        rows.append({unit_label: name, **{header(k): figures[k].value if k in figures else None for k in keys}})
+        statuses.append({header(k): figures[k].status if k in figures else Status.NONE for k in keys})
+    frame = pd.DataFrame(rows, index=[code for code, _ in units])
+    return frame, pd.DataFrame(statuses, index=frame.index)
+
+
+def show(
+    filters: Filters,
+    units: list[tuple[str, str]],
+    league: dict[str, dict[str, Figure]],
+    keys: tuple[str, ...],
+    *,
+    key: str,
+    level: str,
+) -> None:
+    unit_label = "区镇" if level == "town" else "村(社区)"
+    frame, statuses = league_frame(units, league, keys, unit_label)
+    formats = {header(k): f"{{:,.{KPI_BY_KEY[k].decimals}f}}" for k in keys}
+    styled = (
+        frame.style.format(formats, na_rep="—")
+        .apply(
+            lambda col: [f"background-color: {TINTS[Status(s)]}" for s in statuses[col.name]],
+            axis=0,
+            subset=list(statuses.columns),
+        )
+        .hide(axis="index")
+    )
+    event = st.dataframe(
+        styled,
+        width="stretch",
+        height=min(36 * (len(frame) + 1) + 4, 560),
+        on_select="rerun",
+        selection_mode="single-row",
+        # One widget per view: a selection made at city level must not carry into the town.
+        key=f"{key}_{filters.scope}_{filters.village}_{filters.period.key}",
+        hide_index=True,
+    )
+    hint = "点击一行查看该区镇的村(社区)" if level == "town" else "点击一行查看该村(社区)的明细名单（已脱敏）"
+    st.caption(f"{legend()}　{hint}；点击列标题排序。")
+    selected = event.selection.rows if event is not None else []
+    if selected:
+        drill.open_unit(filters, str(frame.index[selected[0]]))

@@ -1,0 +1,39 @@
+"""The frame every oversight page shares: title, scope line, breadcrumbs, drillable charts."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from pages.ui import charts, drill
+from pages.ui.filters import Filters
+
+
+def header(title: str, filters: Filters, *, key: str) -> None:
+    st.title(title)
+    where = filters.scope_name + (f" · {filters.village_name}" if filters.village else "")
+    st.caption(f"{where} · {filters.period.label} · 对照领导小组目标")
+    drill.breadcrumbs(filters, key=key)
+
+
+def chart(fig: go.Figure, filters: Filters, *, name: str, key: str, drillable: bool = True) -> None:
+    """Draw a chart; with drillable, a click on a bar opens that town or village."""
+    filename = f"{name}_{filters.scope_name}_{filters.period.key}"
+    if not drillable or filters.village:
+        st.plotly_chart(fig, width="stretch", config=charts.plotly_config(filename))
+        return
+    event = st.plotly_chart(
+        fig,
+        width="stretch",
+        config=charts.plotly_config(filename),
+        on_select="rerun",
+        selection_mode="points",
+        key=f"{key}_{filters.scope}_{filters.period.key}",
+    )
+    points = event.selection.points if event is not None else []
+    for point in points:
+        code = point.get("customdata")
+        if isinstance(code, list):
+            code = code[0] if code else None
+        if code:
+            drill.open_unit(filters, str(code))
