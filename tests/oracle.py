@@ -123,3 +123,109 @@ def dividend_compliance(conn: Connection, year: int) -> dict[str, tuple[int, int
 
 def town_codes(conn: Connection) -> tuple[str, ...]:
     return tuple(r[0] for r in conn.execute(text("SELECT code FROM town ORDER BY sort_order, code")))
+
+
+def register_count(conn: Connection, as_of: date) -> dict[str, int]:
+    """Households on the register at as_of, by town: last effective event is an entry."""
+    out: dict[str, int] = defaultdict(int)
+    towns = dict(conn.execute(text("SELECT id, town_code FROM household")).all())
+    last: dict[int, tuple[date, int, str]] = {}
+    for hid, eid, kind, eff in conn.execute(text("SELECT household_id, id, kind, effective_date FROM case_event")):
+        if eff is None or _d(eff) > as_of:
+            continue
+        if hid not in last or (_d(eff), eid) > last[hid][:2]:
+            last[hid] = (_d(eff), eid, kind)
+    for hid, (_, _, kind) in last.items():
+        out[towns[hid]] += kind == "entry"
+    return out
+
+
+def events(conn: Connection, start: date, end: date) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for town, kind, eff in conn.execute(text("SELECT town_code, kind, effective_date FROM case_event")):
+        if eff is not None and start <= _d(eff) <= end:
+            out[town][kind] += 1
+    return out
+
+
+def waiting(conn: Connection, as_of: datetime) -> dict[str, dict[str, int]]:
+    """Cases waiting at each stage at as_of, by town."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = conn.execute(
+        text("SELECT town_code, submitted_at, village_reviewed_at, town_approved_at, city_filed_at FROM case_event")
+    )
+
+    def t(v: object) -> datetime | None:
+        return None if v is None else (v if isinstance(v, datetime) else datetime.fromisoformat(str(v)))
+
+    for town, submitted, village, approved, filed in rows:
+        submitted, village, approved, filed = t(submitted), t(village), t(approved), t(filed)
+        if submitted > as_of or (filed is not None and filed <= as_of):
+            continue
+        if village is None or village > as_of:
+            out[town]["village"] += 1
+        elif approved is None or approved > as_of:
+            out[town]["town"] += 1
+        else:
+            out[town]["city"] += 1
+    return out
+
+
+def relief_by_type(conn: Connection, start: date, end: date) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for kind, paid_on, amount in conn.execute(text("SELECT relief_type, paid_on, amount_fen FROM relief_payment")):
+        if start <= _d(paid_on) <= end:
+            out[kind] += int(amount)
+    return out
+
+
+def living_gaps(conn: Connection, as_of: date, since: date) -> dict[str, tuple[int, int]]:
+    """三.1 with rules.living_relief_case: (households meeting it, of them unpaid since `since`)."""
+    from metrics.rules import LivingRelief, living_relief_case
+
+    standard = standard_in_force(standards(conn), as_of)
+    flags: dict[int, list[bool]] = defaultdict(lambda: [False, False])
+    for hid, disabled, ill in conn.execute(text("SELECT household_id, severe_disability, serious_illness FROM member")):
+        flags[hid][0] |= bool(disabled)
+        flags[hid][1] |= bool(ill)
+    paid = {
+        hid
+        for hid, kind, on in conn.execute(text("SELECT household_id, relief_type, paid_on FROM relief_payment"))
+        if kind == "living" and since <= _d(on) <= as_of
+    }
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for hid, (town, income, _) in active_households(conn, as_of).items():
+        if income is None:
+            continue
+        case = living_relief_case(
+            per_capita_income_fen=income,
+            has_severe_disability=flags[hid][0],
+            has_serious_illness=flags[hid][1],
+            standard=standard,
+        )
+        if case is LivingRelief.NONE:
+            continue
+        out[town][0] += 1
+        out[town][1] += hid not in paid
+    return {t: (v[0], v[1]) for t, v in out.items()}
+
+
+def pension_coverage(conn: Connection, as_of: date, min_age: int = 16) -> dict[str, tuple[int, int]]:
+    standard = standard_in_force(standards(conn), as_of)
+    below = {
+        hid: town
+        for hid, (town, income, _) in active_households(conn, as_of).items()
+        if income is not None and classify(income, standard) is not Group.ABOVE
+    }
+    covered = set()
+    rows = conn.execute(text("SELECT member_id, scheme, enrolled_on, ended_on FROM insurance_enrolment"))
+    for mid, scheme, start, end in rows:
+        if scheme in ("pension", "employee_pension") and _d(start) <= as_of and (end is None or _d(end) > as_of):
+            covered.add(mid)
+    cutoff = as_of.replace(year=as_of.year - min_age)
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for mid, hid, born, stage in conn.execute(text("SELECT id, household_id, birth_date, student_stage FROM member")):
+        if hid in below and _d(born) <= cutoff and stage == "none":
+            out[below[hid]][1] += 1
+            out[below[hid]][0] += mid in covered
+    return {t: (v[0], v[1]) for t, v in out.items()}

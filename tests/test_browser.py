@@ -131,3 +131,59 @@ def test_first_request_to_a_page_on_a_cold_server(sqlite_demo_url, browser):
         assert "指标说明" in body and "演示数据" in body and "总览" in body
         assert page.locator('[data-testid="stException"]').count() == 0
         page.close()
+
+
+PAGE_PATHS = ("caseload", "relief", "employment", "dividends", "social-security", "town")
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_every_page_loads_in_chromium(app_server, browser, path):
+    page = browser.new_page(viewport={"width": 1440, "height": 4000})
+    page.goto(f"{app_server}/{path}?period=2026-Q3")
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+    page.wait_for_timeout(500)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    body = page.inner_text("body")
+    assert "演示数据" in body
+    assert page.url.split("?")[0].endswith(f"/{path}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path}.png"))
+    page.close()
+
+
+def _click_first_bar(page) -> None:  # noqa: ANN001
+    """Click the middle of the first bar, as a person would (Plotly's drag layer sits on top)."""
+    box = page.locator(".js-plotly-plot").first.locator(".barlayer .point path").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def _settle(page) -> None:  # noqa: ANN001
+    page.wait_for_timeout(800)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+
+
+def test_drill_down_from_city_to_town_to_village(app_server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 3000})
+    page.goto(f"{app_server}/caseload?period=2026-Q3")
+    page.wait_for_selector(".js-plotly-plot .barlayer .point", timeout=120_000)
+    _settle(page)
+    # The first bar of the "期末监测对象户数" chart is the first town (昆山开发区).
+    _click_first_bar(page)
+    page.wait_for_url(re.compile(r"scope=320583400000"), timeout=60_000)
+    _settle(page)
+    assert "昆山开发区" in page.inner_text("body")
+    assert "各村(社区)" in page.inner_text("body")
+    # Now the bars are villages: a click opens a village and its masked list.
+    page.wait_for_selector(".js-plotly-plot .barlayer .point", timeout=120_000)
+    _click_first_bar(page)
+    page.wait_for_url(re.compile(r"village=\d+"), timeout=60_000)
+    _settle(page)
+    body = page.inner_text("body")
+    assert "预警家庭名单（已脱敏）" in body or "当前无预警家庭" in body
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "drill_village.png"))
+    # The breadcrumb leads back to the city.
+    page.get_by_role("button", name=re.compile("昆山市")).click()
+    page.wait_for_url(re.compile(r"scope=city"), timeout=60_000)
+    page.close()

@@ -52,7 +52,7 @@ def town_totals(conn: Connection, *, towns: Collection[str], year: int, by: str 
     JOIN cooperative c ON c.id = cy.cooperative_id
     LEFT JOIN cooperative_year p ON p.cooperative_id = cy.cooperative_id AND p.year = cy.year - 1
     WHERE c.town_code IN :towns AND cy.year = :year
-    GROUP BY c.town_code
+    GROUP BY {col}
     """
     return {
         t: {
