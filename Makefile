@@ -40,6 +40,7 @@ format: install
 
 bench: install
 	$(PY) -m bench.overview
+	$(PY) -m bench.pages
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -214,8 +214,12 @@ class Evaluator:
                 )
         ratio = attainment(value, target, kpi.direction)
         # A yearly report compares with the year before, whatever the period's grain.
+        last_year_period: Period | None = self.period.same_period_last_year()
         if kpi.reported_yearly:
-            previous_period, previous_label = self.period.same_period_last_year(), "较上年度"
+            # Compare the reported year with the year before it; there is no other change.
+            year = values.year or self.period.end.year
+            previous_period, previous_label = Period.year(year - 1), "较上年度"
+            last_year_period = None
         else:
             previous_period, previous_label = self.period.previous(), PREVIOUS_LABELS[self.period.grain]
         return Figure(
@@ -228,7 +232,7 @@ class Evaluator:
             attainment=ratio,
             status=status(ratio, self.settings),
             previous=self.value(kpi, scope, previous_period),
-            last_year=self.value(kpi, scope, self.period.same_period_last_year()),
+            last_year=self.value(kpi, scope, last_year_period) if last_year_period else None,
             basis=values.basis,
             as_of=as_of,
             previous_label=previous_label,

@@ -44,6 +44,7 @@ class QueryContext:
 class KpiValues:
     by_town: dict[str, Measure]
     basis: str | None = None  # e.g. which year a yearly KPI used
+    year: int | None = None  # the reporting year of a yearly KPI
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def dividend_compliance(ctx: QueryContext) -> KpiValues:
     if year is None:
         return KpiValues({}, basis="尚无年度分红数据")
     rows = dividends.compliance_by_town(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
-    return KpiValues(_ratio(rows), basis=f"{year}年度")
+    return KpiValues(_ratio(rows), basis=f"{year}年度", year=year)
 
 
 def _dividend_year(ctx: QueryContext) -> int | None:
@@ -278,7 +279,7 @@ def dividends_total(ctx: QueryContext) -> KpiValues:
     if year is None:
         return KpiValues({}, basis="尚无年度分红数据")
     rows = dividends.town_totals(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
-    return KpiValues(_count(rows, "dividends_fen"), basis=f"{year}年度")
+    return KpiValues(_count(rows, "dividends_fen"), basis=f"{year}年度", year=year)
 
 
 def fumin_households(ctx: QueryContext) -> KpiValues:
@@ -286,7 +287,7 @@ def fumin_households(ctx: QueryContext) -> KpiValues:
     if year is None:
         return KpiValues({}, basis="尚无年度分红数据")
     rows = dividends.fumin(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
-    return KpiValues({t: Measure(float(n)) for t, (n, _) in rows.items()}, basis=f"{year}年度")
+    return KpiValues({t: Measure(float(n)) for t, (n, _) in rows.items()}, basis=f"{year}年度", year=year)
 
 
 def _coverage(ctx: QueryContext, scheme: str) -> KpiValues:

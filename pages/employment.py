@@ -51,17 +51,24 @@ left, right = st.columns(2)
 with left:
     totals = {step: sum(detail.funnel.get(c, {}).get(step, 0) for c in codes) for step in FUNNEL_STEPS}
     retained = sum(detail.funnel.get(c, {}).get("retained", 0) for c in codes)
+    steps = [*FUNNEL_STEPS.values(), f"稳定就业满{detail.retention_months}个月"]
+    counts = [*totals.values(), retained]
+    base = counts[0] or 1
     funnel = go.Figure(
-        go.Funnel(
-            y=[*FUNNEL_STEPS.values(), f"稳定就业满{detail.retention_months}个月"],
-            x=[*totals.values(), retained],
-            marker={"color": charts.VALUE_COLOUR},
-            textinfo="value+percent initial",
+        go.Bar(
+            y=steps,
+            x=counts,
+            orientation="h",
+            marker_color=charts.VALUE_COLOUR,
+            text=[f"{n:,} 人（{n / base * 100:.0f}%）" for n in counts],
+            textposition="auto",
             hovertemplate="%{y}：%{x:,} 人<extra></extra>",
         )
     )
-    funnel = charts.base_layout(funnel, title="帮扶漏斗（人）", y_title="")
-    chart(funnel, f, name="就业帮扶漏斗", key="employment_funnel", drillable=False)
+    funnel = charts.base_layout(funnel, title="帮扶进程（人，括号内为占重点帮扶对象比例）", y_title="")
+    funnel.update_yaxes(autorange="reversed")
+    charts.unit_label(funnel, "人")
+    chart(funnel, f, name="就业帮扶进程", key="employment_funnel", drillable=False)
     st.caption(
         f"稳定就业：安置满{detail.retention_months}个月的对象中岗位持续满{detail.retention_months}个月的人数"
         "（观察期为设置项）。"

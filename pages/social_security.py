@@ -27,20 +27,19 @@ league.show(f, view.units, view.league, CARDS, key="social_league", level=view.l
 
 names = [name for _, name in view.units]
 codes = [code for code, _ in view.units]
-for column, (scheme, key) in zip(st.columns(len(SCHEME_KPIS)), SCHEME_KPIS.items(), strict=True):
-    with column:
-        figures = [view.league[c][key] for c in codes]
-        fig = charts.bars_vs_goal(
-            names=names,
-            codes=codes,
-            values=[x.value for x in figures],
-            targets=[x.target for x in figures],
-            statuses=[x.status for x in figures],
-            unit="%",
-            title=f"{SCHEME_LABELS[scheme]}覆盖率（%）",
-        )
-        fig.update_yaxes(range=[min([x.value for x in figures if x.value is not None] or [90]) - 2, 100.5])
-        chart(fig, f, name=f"{SCHEME_LABELS[scheme]}覆盖率", key=f"social_{scheme}")
+SCHEME_COLOURS = {"pension": charts.VALUE_COLOUR, "medical": "#F28E2B", "ltc": "#8E5EA2"}
+fig = charts.dots_with_goal(
+    names=names,
+    codes=codes,
+    series=[
+        (SCHEME_LABELS[scheme], [view.league[c][key].value for c in codes], SCHEME_COLOURS[scheme])
+        for scheme, key in SCHEME_KPIS.items()
+    ],
+    goal=100.0,
+    unit="%",
+    title=f"各{'区镇' if view.level == 'town' else '村(社区)'}参保覆盖率（目标100%，{f.period.label}）",
+)
+chart(fig, f, name="参保覆盖率", key="social_coverage")
 
 if f.village:
     st.subheader(f"{f.village_name}：应参保未参保人员（已脱敏）")

@@ -152,13 +152,13 @@ def test_every_page_loads_in_chromium(app_server, browser, path):
     page.close()
 
 
-def _click_first_bar(page) -> None:  # noqa: ANN001
+def _click_first_bar(page) -> None:
     """Click the middle of the first bar, as a person would (Plotly's drag layer sits on top)."""
     box = page.locator(".js-plotly-plot").first.locator(".barlayer .point path").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
-def _settle(page) -> None:  # noqa: ANN001
+def _settle(page) -> None:
     page.wait_for_timeout(800)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
 

@@ -27,12 +27,17 @@ def goal_text(figure: Figure) -> str:
 def card(figure: Figure) -> None:
     kpi = figure.kpi
     with st.container(border=True):
+        change = figure.change
+        flat = change is not None and round(change, 1) == 0
         st.metric(
             label=f"{kpi.short}（{kpi.unit}）",
             value=fmt.kpi_value(kpi, figure.value),
-            delta=(f"{fmt.change(kpi, figure.change)} {figure.previous_label}" if figure.change is not None else None),
-            delta_color=_DELTA_COLOURS[kpi.direction],
-            help=f"**{kpi.label}**：{kpi.meaning}\n\n口径：{kpi.formula}\n\n责任单位：{kpi.department}；依据：实施方案{kpi.clause}",
+            delta=None if change is None else ("持平" if flat else fmt.change(kpi, change)),
+            delta_description=figure.previous_label if change is not None else None,
+            delta_color="off" if flat else _DELTA_COLOURS[kpi.direction],
+            delta_arrow="off" if flat else "auto",
+            help=f"**{kpi.label}**：{kpi.meaning}\n\n口径：{kpi.formula}\n\n"
+            f"责任单位：{kpi.department}；依据：实施方案{kpi.clause}",
         )
         badge = f":{BADGE_COLOURS[figure.status]}-badge[{STATUS_LABELS[figure.status]}]"
         line = goal_text(figure) if figure.target is not None else ""

@@ -6,7 +6,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from metrics.attainment import STATUS_COLOURS
+from metrics.attainment import STATUS_COLOURS, STATUS_LABELS, Status
 
 # Fonts tried in order: the server's Noto CJK (Debian fonts-noto-cjk), then common desktop ones.
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -19,16 +19,35 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str, height: int = 380) 
         title={"text": title, "x": 0.01, "font": {"size": 16}},
         font={"family": FONT_FAMILY, "size": 13, "color": "#1F2933"},
         height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        margin={"l": 60, "r": 20, "t": 60, "b": 90},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        # Legends under the plot: above it they collide with long Chinese titles.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
         hoverlabel={"font": {"family": FONT_FAMILY}},
         separators=".,",
     )
-    fig.update_yaxes(title_text=y_title, gridcolor="#E5E9F0", zerolinecolor="#CBD2D9", tickformat=",")
+    fig.update_yaxes(gridcolor="#E5E9F0", zerolinecolor="#CBD2D9", tickformat=",")
     fig.update_xaxes(showgrid=False, linecolor="#CBD2D9")
+    if y_title:
+        unit_label(fig, y_title)
     return fig
+
+
+def unit_label(fig: go.Figure, unit: str) -> None:
+    """The value axis unit, written level above the plot: a rotated axis title turns
+    Chinese characters on their side."""
+    fig.add_annotation(
+        text=f"单位：{unit}",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.0,
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 12, "color": "#5F6B7A"},
+    )
 
 
 def trend_with_goal(
@@ -126,8 +145,9 @@ def stacked_bars(
         height=max(380, 28 * len(names) + 120) if horizontal else 400,
     )
     if horizontal:
-        fig.update_xaxes(title_text=unit, tickformat=",")
-        fig.update_yaxes(title_text="", autorange="reversed", tickformat="")
+        fig.update_xaxes(tickformat=",")
+        fig.update_yaxes(autorange="reversed", tickformat="")
+        unit_label(fig, unit)
     return fig
 
 
@@ -150,10 +170,18 @@ def bars_vs_goal(
             y=values,
             customdata=codes,
             name="实际",
+            showlegend=False,
             marker_color=[status_colour(s) for s in statuses],
             hovertemplate=f"%{{x}}<br>实际：%{{y:,.{decimals}f}} {unit}<extra></extra>",
         )
     )
+    # The legend explains the colours (status), not the trace.
+    for status in (Status.GREEN, Status.AMBER, Status.RED):
+        fig.add_trace(
+            go.Bar(
+                x=[None], y=[None], name=STATUS_LABELS[status], marker_color=STATUS_COLOURS[status], hoverinfo="skip"
+            )
+        )
     if any(t is not None for t in targets):
         fig.add_trace(
             go.Scatter(
@@ -167,3 +195,32 @@ def bars_vs_goal(
         )
     fig.update_layout(clickmode="event+select", bargap=0.35)
     return base_layout(fig, title=title, y_title=unit)
+
+
+def dots_with_goal(
+    *,
+    names: list[str],
+    codes: list[str],
+    series: list[tuple[str, list[float | None], str]],
+    goal: float,
+    unit: str,
+    title: str,
+    decimals: int = 1,
+) -> go.Figure:
+    """Several rates per unit as dots against one goal line (coverage: goal 100 %)."""
+    fig = go.Figure()
+    for label, values, colour in series:
+        fig.add_trace(
+            go.Scatter(
+                x=names,
+                y=values,
+                customdata=codes,
+                mode="markers",
+                name=label,
+                marker={"size": 13, "color": colour, "line": {"width": 1, "color": "white"}},
+                hovertemplate=f"%{{x}}<br>{label}：%{{y:,.{decimals}f}}{unit}<extra></extra>",
+            )
+        )
+    fig.add_hline(y=goal, line_dash="dash", line_color=GOAL_COLOUR, annotation_text=f"目标 {goal:g}{unit}")
+    fig.update_layout(clickmode="event+select")
+    return base_layout(fig, title=title, y_title=unit, height=420)

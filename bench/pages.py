@@ -1,0 +1,79 @@
+"""Benchmark: each page's whole script (AppTest) at each scale, with cold caches (Streamlit
+caches cleared: every query runs) and warm caches (a rerun, as when a leader changes tabs).
+
+    python -m bench.pages [--scales 1 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+from bench.overview import store
+from data_access.db import PROJECT_ROOT
+
+PAGES = {
+    "/overview": "pages/overview.py",
+    "/caseload": "pages/caseload.py",
+    "/relief": "pages/relief.py",
+    "/employment": "pages/employment.py",
+    "/dividends": "pages/dividends.py",
+    "/social-security": "pages/social_security.py",
+    "/town": "pages/town.py",
+    "/definitions": "pages/definitions.py",
+}
+
+
+def page_times(url: str, page: str, *, repeat: int, scope: str) -> tuple[float, float]:
+    """(median cold seconds, median warm seconds) for one page script."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from data_access.db import get_engine
+
+    os.environ["DATABASE_URL"] = url
+    cold, warm = [], []
+    for _ in range(repeat):
+        st.cache_data.clear()
+        get_engine.cache_clear()
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=900)
+        at.query_params["period"] = "2026-Q3"
+        at.query_params["scope"] = scope
+        at.switch_page(page)
+        started = time.perf_counter()
+        at.run()
+        cold.append(time.perf_counter() - started)
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception[0].value}")
+        started = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - started)
+    return statistics.median(cold), statistics.median(warm)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    rows = []
+    for scale in args.scales:
+        url, engine = store(scale)
+        engine.dispose()
+        for path, page in PAGES.items():
+            scope = "320583101000" if path == "/town" else "city"
+            cold, warm = page_times(url, page, repeat=args.repeat, scope=scope)
+            rows.append((scale, path, cold, warm))
+            print(f"  scale {scale:g} {path}: cold {cold:.2f} s, warm {warm:.3f} s", flush=True)
+    print()
+    print(f"{'scale':>5}  {'page':<18} {'cold s':>8} {'warm s':>8}")
+    for scale, path, cold, warm in rows:
+        print(f"{scale:>5g}  {path:<18} {cold:>8.2f} {warm:>8.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
