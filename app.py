@@ -24,6 +24,7 @@ PAGES = {
     "dividends.py": st.Page("pages/dividends.py", title="集体经济分红", url_path="dividends"),
     "social_security.py": st.Page("pages/social_security.py", title="社会保障衔接", url_path="social-security"),
     "town.py": st.Page("pages/town.py", title="区镇画像", url_path="town"),
+    "briefing.py": st.Page("pages/briefing.py", title="会议材料", url_path="briefing"),
     "definitions.py": st.Page("pages/definitions.py", title="指标说明", url_path="definitions"),
 }
 
@@ -36,6 +37,7 @@ def main() -> None:
             "专题": [
                 PAGES[p] for p in ("caseload.py", "relief.py", "employment.py", "dividends.py", "social_security.py")
             ],
+            "汇报": [PAGES["briefing.py"]],
             "说明": [PAGES["definitions.py"]],
         }
     )

@@ -155,7 +155,7 @@ def kpi_rows(url: str, engine: Engine, scale: float, repeat: int) -> list[dict[s
     rows.append(
         {
             "scale": scale,
-            "what": "overview data (all cards, scorecard, 24-month trend)",
+            "what": "overview data (cards, scorecard, 13-month trend)",
             "sql_s": timed(overview_once, max(1, repeat // 3)),
         }
     )

@@ -196,7 +196,9 @@ class Evaluator:
         return self._goals
 
     # -- figures --------------------------------------------------------------
-    def figure(self, kpi: Kpi, scope: str) -> Figure:
+    def figure(self, kpi: Kpi, scope: str, *, compare: bool = True) -> Figure:
+        """The figure for a scope; compare=False skips the earlier periods (tables, trends),
+        which costs two fewer queries per KPI."""
         values, as_of = self.values(kpi)
         value = self.value(kpi, scope)
         found = self.goal(kpi, scope)
@@ -231,18 +233,18 @@ class Evaluator:
             target=target,
             attainment=ratio,
             status=status(ratio, self.settings),
-            previous=self.value(kpi, scope, previous_period),
-            last_year=self.value(kpi, scope, last_year_period) if last_year_period else None,
+            previous=self.value(kpi, scope, previous_period) if compare else None,
+            last_year=self.value(kpi, scope, last_year_period) if compare and last_year_period else None,
             basis=values.basis,
             as_of=as_of,
             previous_label=previous_label,
         )
 
-    def town_figures(self, kpi: Kpi) -> dict[str, Figure]:
-        return {town: self.figure(kpi, town) for town in self.towns}
+    def town_figures(self, kpi: Kpi, *, compare: bool = False) -> dict[str, Figure]:
+        return {town: self.figure(kpi, town, compare=compare) for town in self.towns}
 
-    def unit_figures(self, kpi: Kpi, units: tuple[str, ...]) -> dict[str, Figure]:
-        return {unit: self.figure(kpi, unit) for unit in units}
+    def unit_figures(self, kpi: Kpi, units: tuple[str, ...], *, compare: bool = False) -> dict[str, Figure]:
+        return {unit: self.figure(kpi, unit, compare=compare) for unit in units}
 
 
 def _zero(kpi: Kpi) -> Measure:

@@ -24,7 +24,7 @@ SCORECARD_KPIS: tuple[str, ...] = (
     "medical_coverage",
 )
 TREND_KPI = "caseload_households"
-TREND_MONTHS = 24
+TREND_MONTHS = 13  # this month back to the same month last year
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def monthly_trend(
     """The KPI month by month up to `end`, with the goal in force for each month."""
     points = []
     for month in reversed(recent_periods(end, Grain.MONTH, months)):
-        figure = evaluator.for_period(month).figure(kpi, scope)
+        figure = evaluator.for_period(month).figure(kpi, scope, compare=False)
         points.append(TrendPoint(month, figure.value, figure.target))
     return points
 

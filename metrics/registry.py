@@ -720,3 +720,41 @@ OVERVIEW_KPIS: tuple[str, ...] = ("caseload_households", "relief_spending", "pla
 
 def get(key: str) -> Kpi:
     return KPI_BY_KEY[key]
+
+# Per domain: the headline KPIs (page cards, briefing figures) and the KPI its town chart shows.
+DOMAIN_CARDS: dict[str, tuple[str, ...]] = {
+    "caseload": (
+        "caseload_households",
+        "caseload_persons",
+        "floor_households",
+        "new_entries",
+        "exits",
+        "overdue_reviews",
+        "warning_households",
+    ),
+    "relief": (
+        "relief_spending",
+        "relief_budget_execution",
+        "relief_payments",
+        "relief_persons",
+        "relief_average",
+        "relief_gaps",
+    ),
+    "employment": (
+        "placement_rate",
+        "key_targets",
+        "new_placements",
+        "retention_rate",
+        "plan_share",
+        "trainings_started",
+    ),
+    "dividends": ("dividend_compliance", "dividends_total", "fumin_households"),
+    "social": ("pension_coverage", "medical_coverage", "ltc_coverage"),
+}
+DOMAIN_CHART_KPI: dict[str, str] = {
+    "caseload": "caseload_households",
+    "relief": "relief_spending",
+    "employment": "placement_rate",
+    "dividends": "dividend_compliance",
+    "social": "pension_coverage",
+}

@@ -6,23 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from briefing import charts
 from metrics import format as fmt
 from metrics.domains.caseload import GROUP_NAMES, STAGES
-from pages.ui import charts, league, store
+from metrics.registry import DOMAIN_CARDS
+from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
 from pages.ui.tables import table
 
-CARDS = (
-    "caseload_households",
-    "caseload_persons",
-    "floor_households",
-    "new_entries",
-    "exits",
-    "overdue_reviews",
-    "warning_households",
-)
+CARDS = DOMAIN_CARDS["caseload"]
 
 ctx = current()
 f = ctx.filters
@@ -90,8 +84,11 @@ def _flow_frame(rows, first: str) -> pd.DataFrame:
     )
 
 
-table(_flow_frame([row for _, row in detail.flows_by_unit], "区镇" if view.level == "town" else "村(社区)"))
-table(_flow_frame(detail.flows_by_month, "月份"))
+table(
+    "期初期末核对_分单位",
+    _flow_frame([row for _, row in detail.flows_by_unit], "区镇" if view.level == "town" else "村(社区)"),
+)
+table("期初期末核对_分月", _flow_frame(detail.flows_by_month, "月份"))
 reasons = sorted(detail.reasons.items(), key=lambda kv: (kv[0][0], -kv[1]))
 if reasons:
     st.caption(
@@ -119,7 +116,7 @@ pipe = pd.DataFrame(
         for code, name in view.units
     ]
 )
-table(pipe)
+table("两级审核进度", pipe)
 fig = charts.stacked_bars(
     names=names,
     codes=codes,
@@ -145,14 +142,17 @@ warn = pd.DataFrame(
         for code, name in view.units
     ]
 )
-table(warn)
+table("风险预警", warn)
 st.caption("预警阈值为系统设置项，见“指标说明”页。")
 
 if f.village:
     st.subheader(f"{f.village_name}：预警家庭名单（已脱敏）")
     if detail.village_households:
-        table(pd.DataFrame(detail.village_households))
+        table("预警家庭名单", pd.DataFrame(detail.village_households))
     else:
         st.success("该村(社区)当前无预警家庭。")
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看预警家庭名单。")
+
+st.divider()
+exports.excel_button("监测对象")

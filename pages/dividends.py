@@ -6,13 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.ui import charts, league, store
+from briefing import charts
+from metrics.registry import DOMAIN_CARDS
+from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
 from pages.ui.tables import table
 
-CARDS = ("dividend_compliance", "dividends_total", "fumin_households")
+CARDS = DOMAIN_CARDS["dividends"]
 FEN_PER_WAN = 1_000_000
 
 ctx = current()
@@ -61,6 +63,7 @@ chart(fig, f, name="合作社达标情况", key="dividends_met")
 
 st.subheader(f"{detail.year}年度各区镇汇总" if view.level == "town" else f"{detail.year}年度各村(社区)汇总")
 table(
+    "年度汇总",
     pd.DataFrame(
         [
             {
@@ -78,13 +81,14 @@ table(
             }
             for code, name in view.units
         ]
-    )
+    ),
 )
 
 st.subheader("各合作社明细")
 only_missed = st.toggle("只看未达标的合作社", value=view.level == "town", key="dividends_only_missed")
 shown = [r for r in rows if not only_missed or not r.met]
 table(
+    "合作社明细",
     pd.DataFrame(
         [
             {
@@ -111,6 +115,9 @@ table(
             "占净收益（%）",
             "五.2目标",
         ],
-    )
+    ),
 )
 st.caption(f"共 {len(rows)} 个合作社报送{detail.year}年度数据，显示 {len(shown)} 个。")
+
+st.divider()
+exports.excel_button("集体经济分红")

@@ -7,15 +7,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from briefing import charts
 from data_access.reference import PLACEMENT_CHANNELS
 from metrics.domains.employment import FUNNEL_STEPS, SUBSIDY_KINDS
-from pages.ui import charts, league, store
+from metrics.registry import DOMAIN_CARDS
+from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
 from pages.ui.tables import table
 
-CARDS = ("placement_rate", "key_targets", "new_placements", "retention_rate", "plan_share", "trainings_started")
+CARDS = DOMAIN_CARDS["employment"]
 FEN_PER_WAN = 1_000_000
 
 ctx = current()
@@ -90,6 +92,7 @@ with right:
 
 st.subheader("技能培训与一人一策")
 table(
+    "技能培训与一人一策",
     pd.DataFrame(
         [
             {
@@ -102,13 +105,14 @@ table(
             }
             for code, name in view.units
         ]
-    )
+    ),
 )
 
 town_codes = codes if view.level == "town" else [f.scope]
 town_names = names if view.level == "town" else [f.scope_name]
 st.subheader("创业扶持与岗位储备库")
 table(
+    "创业扶持与岗位储备库",
     pd.DataFrame(
         [
             {
@@ -128,6 +132,9 @@ table(
             }
             for code, name in zip(town_codes, town_names, strict=True)
         ]
-    )
+    ),
 )
 st.caption("创业补贴与贷款为期内发放；岗位储备库为期末在库岗位及未补足的空缺。")
+
+st.divider()
+exports.excel_button("就业帮扶")

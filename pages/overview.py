@@ -5,16 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from briefing import charts
 from metrics.overview import SCORECARD_KPIS
-from pages.ui import charts, store
+from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
+from pages.ui.page import chart
 from pages.ui.scorecard import show as show_scorecard
 
 ctx = current()
 f = ctx.filters
 data = store.overview(ctx.url, ctx.version, f.towns, f.period.key, f.scope)
 
+exports.reset_tables()
 st.title("相对贫困长效机制 · 总览")
 st.caption(f"{f.scope_name} · {f.period.label} · 对照领导小组目标")
 
@@ -22,6 +25,10 @@ card_row(data.cards)
 
 st.subheader("各区镇对照目标")
 show_scorecard(data.scorecard, SCORECARD_KPIS, f.town_names)
+numbers, _ = league.league_frame(
+    [(code, f.town_names.get(code, code)) for code in data.scorecard], data.scorecard, SCORECARD_KPIS, "区镇"
+)
+exports.collect("各区镇对照目标", numbers)
 
 kpi = data.trend_kpi
 months = [p.period.start for p in data.trend]
@@ -33,7 +40,7 @@ fig = charts.trend_with_goal(
     unit=kpi.unit,
     title=f"{f.scope_name}{kpi.label}月度走势（近{len(months)}个月，虚线为目标）",
 )
-st.plotly_chart(fig, width="stretch", config=charts.plotly_config(f"{kpi.label}_{f.scope_name}_{f.period.key}"))
+chart(fig, f, name=f"{kpi.label}月度走势", key="overview_trend", drillable=False)
 
 st.subheader("各部门数据报送情况")
 feeds = pd.DataFrame(
@@ -49,3 +56,7 @@ feeds = pd.DataFrame(
     ]
 )
 st.dataframe(feeds, hide_index=True, width="stretch")
+exports.collect("数据报送情况", feeds)
+
+st.divider()
+exports.excel_button("总览")

@@ -7,30 +7,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from briefing import charts
 from metrics.domains.relief import GAP_RULE_LABELS, TYPE_DEPARTMENTS, TYPE_LABELS
 from metrics.periods import Period
-from pages.ui import charts, league, store
+from metrics.registry import DOMAIN_CARDS
+from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
 from pages.ui.tables import table
 
-CARDS = (
-    "relief_spending",
-    "relief_budget_execution",
-    "relief_payments",
-    "relief_persons",
-    "relief_average",
-    "relief_gaps",
-)
-LEAGUE = (
-    "relief_spending",
-    "relief_budget_execution",
-    "relief_payments",
-    "relief_persons",
-    "relief_average",
-    "relief_gaps",
-)
+CARDS = DOMAIN_CARDS["relief"]
+LEAGUE = CARDS
 FEN_PER_WAN = 1_000_000
 
 ctx = current()
@@ -75,6 +63,7 @@ totals = {
     for t in types
 }
 table(
+    "按救助类型",
     pd.DataFrame(
         [
             {
@@ -127,6 +116,7 @@ if detail.budgets:
     )
     chart(fig, f, name="预算执行率", key="relief_budget")
     table(
+        "预算执行",
         pd.DataFrame(
             [
                 {
@@ -138,7 +128,7 @@ if detail.budgets:
                 }
                 for (_, name), r in zip(view.units, rows, strict=True)
             ]
-        )
+        ),
     )
 
 st.subheader("应助尽助：符合条件但未获得救助")
@@ -150,7 +140,7 @@ for code, name in view.units:
         row[f"{label}符合（户）"] = eligible
         row[f"{label}未获（户）"] = unpaid
     gap_rows.append(row)
-table(pd.DataFrame(gap_rows))
+table("应助尽助", pd.DataFrame(gap_rows))
 st.caption(
     "判定日期："
     + "；".join(f"{GAP_RULE_LABELS[r]} {d:%Y-%m-%d}" for r, d in detail.gap_as_of.items())
@@ -159,8 +149,11 @@ st.caption(
 if f.village:
     st.subheader(f"{f.village_name}：应助未助家庭名单（已脱敏）")
     if detail.gap_list:
-        table(pd.DataFrame(detail.gap_list))
+        table("应助未助家庭名单", pd.DataFrame(detail.gap_list))
     else:
         st.success("该村(社区)没有应助未助的家庭。")
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看应助未助家庭名单。")
+
+st.divider()
+exports.excel_button("救助支出")

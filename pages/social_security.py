@@ -6,14 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from briefing import charts
 from metrics.domains.social import SCHEME_KPIS, SCHEME_LABELS
-from pages.ui import charts, league, store
+from metrics.registry import DOMAIN_CARDS
+from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
 from pages.ui.tables import table
 
-CARDS = tuple(SCHEME_KPIS.values())
+CARDS = DOMAIN_CARDS["social"]
 
 ctx = current()
 f = ctx.filters
@@ -44,8 +46,11 @@ chart(fig, f, name="参保覆盖率", key="social_coverage")
 if f.village:
     st.subheader(f"{f.village_name}：应参保未参保人员（已脱敏）")
     if detail and detail.uncovered:
-        table(pd.DataFrame(detail.uncovered))
+        table("应参保未参保人员", pd.DataFrame(detail.uncovered))
     else:
         st.success("该村(社区)监测对象均已参保。")
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看应参保未参保人员名单。")
+
+st.divider()
+exports.excel_button("社会保障衔接")

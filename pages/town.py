@@ -8,13 +8,14 @@ import streamlit as st
 from metrics import format as fmt
 from metrics.attainment import STATUS_ICONS, STATUS_LABELS
 from metrics.registry import DOMAINS
-from pages.ui import drill, store
+from pages.ui import drill, exports, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.tables import table
 
 ctx = current()
 f = ctx.filters
+exports.reset_tables()
 st.title("区镇画像")
 
 if f.is_city:
@@ -37,6 +38,7 @@ for domain, label in DOMAINS.items():
     st.subheader(label)
     card_row([r.figure for r in rows if r.figure.target is not None][:4], per_row=4)
     table(
+        f"{label}",
         pd.DataFrame(
             [
                 {
@@ -50,5 +52,8 @@ for domain, label in DOMAINS.items():
                 }
                 for r in rows
             ]
-        )
+        ),
     )
+
+st.divider()
+exports.excel_button("区镇画像")

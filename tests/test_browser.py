@@ -81,16 +81,39 @@ def browser():
         b.close()
 
 
-def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _wait_idle(page) -> None:
+    """Wait until the script has finished, and stays finished (a run can trigger a rerun)."""
+    page.wait_for_selector(IDLE, timeout=180_000)
+    page.wait_for_timeout(400)
+    page.wait_for_selector(IDLE, timeout=180_000)
+
+
+def _wait_for(page, selector: str, count: int = 1) -> None:
+    """Wait for `count` elements; on time-out, fail with what the page says instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[selector, count], timeout=180_000
+        )
+    except PlaywrightTimeout:
+        pytest.fail(f"{selector} ×{count} 未出现；页面内容：{page.inner_text('body')[:1500]}")
+
+
+def _open(browser, url: str, *, height: int = 1000, downloads: bool = False):
+    page = browser.new_page(viewport={"width": 1440, "height": height}, accept_downloads=downloads)
     page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    _wait_idle(page)
     return page
 
 
 def test_overview_in_chromium(app_server, browser):
     page = _open(browser, f"{app_server}/overview")
+    _wait_for(page, '[data-testid="stMetric"]', 4)
+    _wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     metrics = page.locator('[data-testid="stMetric"]')
     assert metrics.count() == 4
@@ -138,11 +161,8 @@ PAGE_PATHS = ("caseload", "relief", "employment", "dividends", "social-security"
 
 @pytest.mark.parametrize("path", PAGE_PATHS)
 def test_every_page_loads_in_chromium(app_server, browser, path):
-    page = browser.new_page(viewport={"width": 1440, "height": 4000})
-    page.goto(f"{app_server}/{path}?period=2026-Q3")
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
-    page.wait_for_timeout(500)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+    page = _open(browser, f"{app_server}/{path}?period=2026-Q3", height=4000)
+    _wait_for(page, "h1")
     assert page.locator('[data-testid="stException"]').count() == 0
     body = page.inner_text("body")
     assert "演示数据" in body
@@ -164,9 +184,8 @@ def _settle(page) -> None:
 
 
 def test_drill_down_from_city_to_town_to_village(app_server, browser):
-    page = browser.new_page(viewport={"width": 1440, "height": 3000})
-    page.goto(f"{app_server}/caseload?period=2026-Q3")
-    page.wait_for_selector(".js-plotly-plot .barlayer .point", timeout=120_000)
+    page = _open(browser, f"{app_server}/caseload?period=2026-Q3", height=3000)
+    _wait_for(page, ".js-plotly-plot .barlayer .point")
     _settle(page)
     # The first bar of the "期末监测对象户数" chart is the first town (昆山开发区).
     _click_first_bar(page)
@@ -186,4 +205,35 @@ def test_drill_down_from_city_to_town_to_village(app_server, browser):
     # The breadcrumb leads back to the city.
     page.get_by_role("button", name=re.compile("昆山市")).click()
     page.wait_for_url(re.compile(r"scope=city"), timeout=60_000)
+    page.close()
+
+
+def test_meeting_pack_button_delivers_a_pptx(app_server, browser, tmp_path):
+    from pptx import Presentation
+
+    page = _open(browser, f"{app_server}/briefing?period=2026-Q3&scope=city", height=1400, downloads=True)
+    _wait_for(page, '[data-testid="stDownloadButton"]', 2)
+    button = page.get_by_role("button", name=re.compile("生成 PowerPoint 会议材料"))
+    with page.expect_download(timeout=180_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "会议材料_全市_2026年Q3_演示数据.pptx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    assert len(Presentation(str(target)).slides) == 8
+    page.screenshot(path=str(ARTIFACTS / "briefing.png"))
+    page.close()
+
+
+def test_chart_png_download_from_a_page(app_server, browser, tmp_path):
+    page = _open(browser, f"{app_server}/relief?period=2026-Q3&scope=city", height=3000, downloads=True)
+    _wait_for(page, '[data-testid="stDownloadButton"]', 2)
+    button = page.get_by_role("button", name=re.compile("下载 PNG")).first
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith("_全市_2026年Q3_演示数据.png")
+    target = tmp_path / "chart.png"
+    download.save_as(target)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page.close()

@@ -9,7 +9,7 @@ import streamlit as st
 from metrics.attainment import Status
 from metrics.evaluate import Figure
 from metrics.registry import KPI_BY_KEY
-from pages.ui import drill
+from pages.ui import drill, exports
 from pages.ui.filters import Filters
 from pages.ui.scorecard import TINTS, legend
 
@@ -42,6 +42,7 @@ def show(
 ) -> None:
     unit_label = "区镇" if level == "town" else "村(社区)"
     frame, statuses = league_frame(units, league, keys, unit_label)
+    exports.collect("各区镇对照目标" if level == "town" else "各村(社区)", frame)
     formats = {header(k): f"{{:,.{KPI_BY_KEY[k].decimals}f}}" for k in keys}
     styled = (
         frame.style.format(formats, na_rep="—")

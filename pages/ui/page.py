@@ -5,11 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages.ui import charts, drill
+from briefing import charts
+from pages.ui import drill, exports
 from pages.ui.filters import Filters
 
 
 def header(title: str, filters: Filters, *, key: str) -> None:
+    exports.reset_tables()
     st.title(title)
     where = filters.scope_name + (f" · {filters.village_name}" if filters.village else "")
     st.caption(f"{where} · {filters.period.label} · 对照领导小组目标")
@@ -18,9 +20,10 @@ def header(title: str, filters: Filters, *, key: str) -> None:
 
 def chart(fig: go.Figure, filters: Filters, *, name: str, key: str, drillable: bool = True) -> None:
     """Draw a chart; with drillable, a click on a bar opens that town or village."""
-    filename = f"{name}_{filters.scope_name}_{filters.period.key}"
+    filename = exports.meta().file_name(name, "png")[: -len(".png")]
     if not drillable or filters.village:
         st.plotly_chart(fig, width="stretch", config=charts.plotly_config(filename))
+        exports.chart_buttons(fig, name=name, key=key)
         return
     event = st.plotly_chart(
         fig,
@@ -30,6 +33,7 @@ def chart(fig: go.Figure, filters: Filters, *, name: str, key: str, drillable: b
         selection_mode="points",
         key=f"{key}_{filters.scope}_{filters.period.key}",
     )
+    exports.chart_buttons(fig, name=name, key=key)
     points = event.selection.points if event is not None else []
     for point in points:
         code = point.get("customdata")

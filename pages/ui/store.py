@@ -102,3 +102,11 @@ def profile(url: str, version: str, towns: tuple[str, ...], period_key: str, tow
 
     with get_engine(url).connect() as conn:
         return town_profile(conn, towns=towns, period=Period.parse(period_key), town=town)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在准备会议材料…")
+def pack_preview(url: str, version: str, towns: tuple[str, ...], period_key: str, scope: str):
+    from briefing.content import build_pack
+
+    with get_engine(url).connect() as conn:
+        return build_pack(conn, towns=towns, period=Period.parse(period_key), scope=scope)

@@ -9,7 +9,11 @@ ROW_PX = 35
 MAX_HEIGHT = 600
 
 
-def table(frame: pd.DataFrame, **kwargs: object) -> None:
+def table(title: str, frame: pd.DataFrame, **kwargs: object) -> None:
+    """Draw a table and offer it in the page's Excel export under `title`."""
+    from pages.ui import exports
+
+    exports.collect(title, frame)
     height = min(ROW_PX * (len(frame) + 1) + 3, MAX_HEIGHT)
     # Thousands separators on every number column (units are in the headers).
     config = {

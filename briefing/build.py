@@ -1,0 +1,52 @@
+"""One entry point for the meeting pack: resolve period and scope, build, write."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from briefing.content import build_pack
+from briefing.docx_pack import write_docx
+from briefing.pptx_pack import write_pptx
+from data_access.models.governance import CITY_SCOPE
+from data_access.queries import reference
+from metrics.periods import Period, PeriodError
+
+CITY_NAMES = {"全市", "昆山市", "city", CITY_SCOPE}
+
+
+class PackError(ValueError):
+    """A request the pack cannot be built for (unknown period or town)."""
+
+
+def resolve_scope(conn: Connection, scope: str, visible: tuple[str, ...] | None = None) -> str:
+    scope = scope.strip()
+    if scope in CITY_NAMES:
+        return CITY_SCOPE
+    for town in reference.towns(conn):
+        if scope in (town["code"], town["name"], town["short_name"]):
+            code = str(town["code"])
+            if visible is not None and code not in visible:
+                raise PackError(f"无权查看“{scope}”")
+            return code
+    raise PackError(f"未知的区镇“{scope}”：请用“全市”或区镇名称/代码，如 巴城镇、320583101000")
+
+
+def meeting_pack(
+    conn: Connection, *, period: str, scope: str, fmt: str, towns: tuple[str, ...] | None = None
+) -> tuple[bytes, str]:
+    """(file bytes, suggested file name) for a period like 2025-Q3 and a scope like 全市."""
+    try:
+        parsed = Period.parse(period)
+    except PeriodError as exc:
+        raise PackError(str(exc)) from exc
+    visible = towns or tuple(str(t["code"]) for t in reference.towns(conn))
+    code = resolve_scope(conn, scope, visible)
+    feeds = reference.feeds(conn)
+    if feeds and parsed.start > max(f["data_date"] for f in feeds):
+        raise PackError(f"{parsed.label}尚无数据（数据截至 {max(f['data_date'] for f in feeds):%Y-%m-%d}）")
+    pack = build_pack(conn, towns=visible, period=parsed, scope=code)
+    if fmt == "pptx":
+        return write_pptx(pack), pack.meta.file_name("会议材料", "pptx")
+    if fmt == "docx":
+        return write_docx(pack), pack.meta.file_name("会议材料", "docx")
+    raise PackError(f"不支持的格式“{fmt}”：请用 pptx 或 docx")

@@ -1,0 +1,93 @@
+"""The meeting pack's content, built once and drawn by both the PowerPoint and Word writers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from briefing import narrative
+from briefing.meta import ExportMeta
+from data_access.models.governance import CITY_SCOPE
+from data_access.queries import reference
+from data_access.reference import CITY_NAME
+from metrics.evaluate import Figure
+from metrics.overview import SCORECARD_KPIS
+from metrics.periods import Period
+from metrics.registry import DOMAIN_CARDS, DOMAIN_CHART_KPI, DOMAINS, KPI_BY_KEY, Kpi
+from metrics.views import domain_view
+
+HEADLINES_PER_SLIDE = 4
+
+
+@dataclass(frozen=True)
+class ChartData:
+    kpi: Kpi
+    categories: list[str]
+    values: list[float | None]
+    targets: list[float | None]
+    statuses: list[str]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    figures: list[Figure]
+    chart: ChartData
+    narrative: list[str]
+
+
+@dataclass(frozen=True)
+class Pack:
+    meta: ExportMeta
+    sections: list[Section]
+    scorecard_units: list[str]
+    scorecard: list[list[Figure]]  # rows follow scorecard_units, columns SCORECARD_KPIS
+    scorecard_kpis: list[Kpi]
+    feeds: list[dict[str, object]]
+
+
+def build_pack(
+    conn: Connection, *, towns: tuple[str, ...], period: Period, scope: str, is_demo: bool | None = None
+) -> Pack:
+    feeds = reference.feeds(conn)
+    names = {str(t["code"]): str(t["name"]) for t in reference.towns(conn)}
+    scope_name = CITY_NAME if scope == CITY_SCOPE else names.get(scope, scope)
+    data_date = max((f["data_date"] for f in feeds), default=date.today())
+    if is_demo is None:
+        is_demo = reference.settings(conn).get("dataset") == "demo"
+    meta = ExportMeta(period=period, scope_name=scope_name, data_date=data_date, is_demo=is_demo)
+    sections = []
+    for key, title in DOMAINS.items():
+        chart_key = DOMAIN_CHART_KPI[key]
+        view = domain_view(
+            conn, towns=towns, period=period, scope=scope, card_keys=DOMAIN_CARDS[key], league_keys=(chart_key,)
+        )
+        unit_names = dict(view.units)
+        per_unit = {code: view.league[code][chart_key] for code, _ in view.units}
+        chart = ChartData(
+            kpi=KPI_BY_KEY[chart_key],
+            categories=[unit_names[c] for c in per_unit],
+            values=[f.value for f in per_unit.values()],
+            targets=[f.target for f in per_unit.values()],
+            statuses=[str(f.status) for f in per_unit.values()],
+        )
+        text = [narrative.headline(view.cards[0], scope_name)]
+        chart_total = next((f for f in view.cards if f.kpi.key == chart_key), None)
+        if chart_total is not None and chart_total is not view.cards[0]:
+            text.append(narrative.headline(chart_total, scope_name))
+        behind = narrative.behind(per_unit, unit_names)
+        if behind:
+            text.append(behind)
+        sections.append(Section(key, title, view.cards[:HEADLINES_PER_SLIDE], chart, text))
+    score = domain_view(conn, towns=towns, period=period, scope=scope, card_keys=(), league_keys=SCORECARD_KPIS)
+    return Pack(
+        meta=meta,
+        sections=sections,
+        scorecard_units=[name for _, name in score.units],
+        scorecard=[[score.league[code][k] for k in SCORECARD_KPIS] for code, _ in score.units],
+        scorecard_kpis=[KPI_BY_KEY[k] for k in SCORECARD_KPIS],
+        feeds=feeds,
+    )

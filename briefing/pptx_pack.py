@@ -1,0 +1,205 @@
+"""The meeting pack as PowerPoint: native, editable charts (python-pptx chart objects)."""
+
+from __future__ import annotations
+
+import io
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
+
+from briefing.content import Pack, Section
+from briefing.meta import DEMO_NOTICE, PROGRAMME
+from metrics import format as fmt
+from metrics.attainment import STATUS_COLOURS, STATUS_LABELS, Status
+
+FONT = "Microsoft YaHei"  # what the city's PCs have; LibreOffice falls back to Noto CJK
+INK = RGBColor(0x1F, 0x29, 0x33)
+MUTED = RGBColor(0x5F, 0x6B, 0x7A)
+ACCENT = RGBColor(0x1F, 0x5F, 0xAD)
+GOAL = RGBColor(0x9A, 0xA5, 0xB1)
+TINTS = {Status.GREEN: "DDEFDF", Status.AMBER: "FFF1C2", Status.RED: "F8D7D7", Status.NONE: "F1F3F5"}
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#"))
+
+
+def _text(slide, x, y, w, h, lines, *, size=14, bold=False, colour=INK, align=None):
+    box = slide.shapes.add_textbox(x, y, w, h)
+    frame = box.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate([lines] if isinstance(lines, str) else lines):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        if align is not None:
+            para.alignment = align
+        text, line_colour, line_bold, line_size = line if isinstance(line, tuple) else (line, colour, bold, size)
+        run = para.add_run()
+        run.text = text
+        _font(run.font, size=line_size, bold=line_bold, colour=line_colour)
+    return box
+
+
+def _font(font, *, size: int, bold: bool = False, colour: RGBColor = INK) -> None:
+    font.size = Pt(size)
+    font.bold = bold
+    font.color.rgb = colour
+    font.name = FONT
+    # Chinese text uses the East Asian typeface slot, which python-pptx does not set.
+    rpr = font._element
+    ea = rpr.find(qn("a:ea"))
+    if ea is None:
+        ea = rpr.makeelement(qn("a:ea"), {})
+        rpr.append(ea)
+    ea.set("typeface", FONT)
+
+
+def _footer(slide, pack: Pack) -> None:
+    note = f"{pack.meta.period.label} · {pack.meta.scope_name} · 数据截至 {pack.meta.data_date:%Y-%m-%d}"
+    if pack.meta.is_demo:
+        note += " · 演示数据"
+    _text(slide, Inches(0.5), Inches(7.0), Inches(12.3), Inches(0.4), note, size=10, colour=MUTED)
+
+
+def _title_slide(prs, pack: Pack) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    meta = pack.meta
+    lines = [
+        (PROGRAMME, ACCENT, True, 20),
+        ("领导小组会议材料", INK, True, 40),
+        (f"{meta.scope_name} · {meta.period.label}", INK, False, 24),
+        (f"数据截至 {meta.data_date:%Y年%m月%d日} · 生成于 {meta.generated_at:%Y-%m-%d %H:%M}", MUTED, False, 14),
+    ]
+    if meta.is_demo:
+        lines.append((DEMO_NOTICE, _rgb("#B45309"), True, 16))
+    _text(slide, Inches(0.9), Inches(2.0), Inches(11.5), Inches(3.5), lines)
+
+
+def _figure_lines(section: Section) -> list[tuple[str, RGBColor, bool, int]]:
+    lines = []
+    for figure in section.figures:
+        kpi = figure.kpi
+        lines.append((f"{kpi.short}（{kpi.unit}）", MUTED, False, 12))
+        lines.append((fmt.kpi_value(kpi, figure.value), INK, True, 22))
+        if figure.target is not None:
+            status = f"{STATUS_LABELS[figure.status]} · 目标 {fmt.kpi_value(kpi, figure.target)}"
+            if figure.attainment is not None:
+                status += f" · 完成度 {fmt.ratio(figure.attainment)}"
+            lines.append((status, _rgb(STATUS_COLOURS[figure.status]), True, 12))
+        else:
+            lines.append(("未设定目标", MUTED, False, 12))
+    return lines
+
+
+def _domain_slide(prs, pack: Pack, section: Section) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), section.title, size=28, bold=True)
+    _text(slide, Inches(0.5), Inches(1.1), Inches(3.2), Inches(4.6), _figure_lines(section))
+    chart = section.chart
+    data = CategoryChartData(number_format="#,##0.0" if chart.kpi.decimals else "#,##0")
+    data.categories = chart.categories
+    data.add_series("实际（柱色表示达标状态）", chart.values)
+    if any(t is not None for t in chart.targets):
+        data.add_series("目标", chart.targets)
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(3.9), Inches(1.1), Inches(8.9), Inches(4.5), data
+    )
+    c = frame.chart
+    c.has_title = True
+    c.chart_title.text_frame.text = (
+        f"各{'区镇' if pack.meta.scope_name == '昆山市' else '村(社区)'}{chart.kpi.label}（{chart.kpi.unit}）"
+    )
+    _font(c.chart_title.text_frame.paragraphs[0].runs[0].font, size=14, bold=True)
+    c.has_legend = True
+    c.legend.position = XL_LEGEND_POSITION.BOTTOM
+    c.legend.include_in_layout = False
+    c.font.size = Pt(10)
+    c.font.name = FONT
+    value_axis = c.value_axis
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = chart.kpi.unit
+    actual = c.plots[0].series[0]
+    for i, status in enumerate(chart.statuses):
+        fill = actual.points[i].format.fill
+        fill.solid()
+        fill.fore_color.rgb = _rgb(STATUS_COLOURS[Status(status)]) if status != "none" else ACCENT
+    if len(c.plots[0].series) > 1:
+        goal = c.plots[0].series[1].format.fill
+        goal.solid()
+        goal.fore_color.rgb = GOAL
+    _text(slide, Inches(0.5), Inches(5.8), Inches(12.3), Inches(1.2), section.narrative, size=14)
+    _footer(slide, pack)
+
+
+def _scorecard_slide(prs, pack: Pack) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "各单位对照目标", size=28, bold=True)
+    rows, cols = len(pack.scorecard_units) + 1, len(pack.scorecard_kpis) + 1
+    height = Emu(min(Inches(5.6), Inches(0.38) * rows))
+    table = slide.shapes.add_table(rows, cols, Inches(0.5), Inches(1.1), Inches(12.3), height).table
+    headers = ["单位", *(f"{k.short}（{k.unit}）" for k in pack.scorecard_kpis)]
+    for j, text in enumerate(headers):
+        cell = table.cell(0, j)
+        cell.text = text
+        _font(cell.text_frame.paragraphs[0].runs[0].font, size=11, bold=True, colour=RGBColor(0xFF, 0xFF, 0xFF))
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = ACCENT
+    for i, (name, figures) in enumerate(zip(pack.scorecard_units, pack.scorecard, strict=True), start=1):
+        table.cell(i, 0).text = name
+        _font(table.cell(i, 0).text_frame.paragraphs[0].runs[0].font, size=11)
+        for j, figure in enumerate(figures, start=1):
+            cell = table.cell(i, j)
+            cell.text = fmt.number(figure.value, figure.kpi.decimals)
+            para = cell.text_frame.paragraphs[0]
+            para.alignment = PP_ALIGN.RIGHT
+            _font(para.runs[0].font, size=11)
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = _rgb(TINTS[figure.status])
+    legend = "绿色 达标　黄色 接近目标　红色 落后　灰色 未设目标"
+    _text(slide, Inches(0.5), Inches(6.6), Inches(12.3), Inches(0.4), legend, size=11, colour=MUTED)
+    _footer(slide, pack)
+
+
+def _sources_slide(prs, pack: Pack) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "数据来源与报送日期", size=28, bold=True)
+    rows = len(pack.feeds) + 1
+    table = slide.shapes.add_table(rows, 4, Inches(0.5), Inches(1.1), Inches(12.3), Inches(0.4) * rows).table
+    for j, text in enumerate(("责任单位", "数据内容", "数据截至", "来源")):
+        table.cell(0, j).text = text
+        _font(table.cell(0, j).text_frame.paragraphs[0].runs[0].font, size=12, bold=True)
+    for i, feed in enumerate(pack.feeds, start=1):
+        source = str(feed["source"]) + ("（演示数据）" if feed["is_demo"] else "")
+        for j, text in enumerate((feed["department"], feed["label"], f"{feed['data_date']:%Y-%m-%d}", source)):
+            table.cell(i, j).text = str(text)
+            _font(table.cell(i, j).text_frame.paragraphs[0].runs[0].font, size=12)
+    _text(
+        slide,
+        Inches(0.5),
+        Inches(6.3),
+        Inches(12.3),
+        Inches(0.6),
+        "指标口径见系统“指标说明”页；每个数字均由同一指标注册表从数据库计算。",
+        size=12,
+        colour=MUTED,
+    )
+    _footer(slide, pack)
+
+
+def write_pptx(pack: Pack) -> bytes:
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = WIDTH, HEIGHT
+    prs.core_properties.title = f"{PROGRAMME} 会议材料 {pack.meta.scope_name} {pack.meta.period.label}"
+    _title_slide(prs, pack)
+    for section in pack.sections:
+        _domain_slide(prs, pack, section)
+    _scorecard_slide(prs, pack)
+    _sources_slide(prs, pack)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()

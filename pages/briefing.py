@@ -1,0 +1,60 @@
+"""会议材料: one button, one PowerPoint (or Word) meeting pack for the chosen period and scope."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from briefing.build import meeting_pack
+from data_access.db import get_engine
+from pages.ui import exports, store
+from pages.ui.context import current
+
+ctx = current()
+f = ctx.filters
+exports.reset_tables()
+st.title("会议材料")
+st.caption(f"{f.scope_name} · {f.period.label} · 在左侧选择期间和范围")
+st.markdown(
+    "一键生成领导小组会议材料：封面、监测对象 / 救助支出 / 就业帮扶 / 集体经济分红 / 社会保障衔接各一页"
+    "（可编辑的原生图表、对照目标的关键数字和自动生成的文字说明）、各单位对照目标表、数据来源页。"
+)
+
+
+def _pack(fmt: str) -> bytes:
+    with get_engine(ctx.url).connect() as conn:
+        data, _ = meeting_pack(conn, period=f.period.key, scope=f.scope, fmt=fmt, towns=f.towns)
+    return data
+
+
+meta = exports.meta()
+left, right, _ = st.columns([2, 2, 3])
+left.download_button(
+    "生成 PowerPoint 会议材料",
+    data=lambda: _pack("pptx"),
+    file_name=meta.file_name("会议材料", "pptx"),
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    type="primary",
+    icon=":material/slideshow:",
+    on_click="ignore",
+    key="pack_pptx",
+)
+right.download_button(
+    "生成 Word 会议材料",
+    data=lambda: _pack("docx"),
+    file_name=meta.file_name("会议材料", "docx"),
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    icon=":material/description:",
+    on_click="ignore",
+    key="pack_docx",
+)
+st.caption(
+    "同样的材料可在会前定时生成：`python -m briefing --period "
+    f"{f.period.key} --scope {'全市' if f.is_city else f.scope_name} --format pptx --out 会议材料.pptx`"
+)
+
+st.subheader("文字说明预览")
+pack = store.pack_preview(ctx.url, ctx.version, f.towns, f.period.key, f.scope)
+for section in pack.sections:
+    st.markdown(f"**{section.title}**")
+    for sentence in section.narrative:
+        st.markdown(f"- {sentence}")

@@ -1,0 +1,81 @@
+"""Download buttons: each chart as PNG (2x) and SVG, each page's tables as one workbook.
+
+Files are made only when a button is pressed (download_button with a callable), so
+drawing a page never waits for Chromium.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from briefing import excel, images
+from briefing.meta import ExportMeta
+from data_access.reference import CITY_NAME
+from pages.ui.context import current
+
+_TABLES = "_export_tables"
+
+
+def meta() -> ExportMeta:
+    ctx = current()
+    f = ctx.filters
+    scope = "全市" if f.is_city else f.scope_name + (f"_{f.village_name}" if f.village else "")
+    return ExportMeta(
+        period=f.period, scope_name=scope if scope != CITY_NAME else "全市", data_date=f.data_date, is_demo=ctx.is_demo
+    )
+
+
+def reset_tables() -> None:
+    """Called as a page starts: the workbook holds this run's tables only."""
+    st.session_state[_TABLES] = []
+
+
+def collect(title: str, frame: pd.DataFrame) -> None:
+    st.session_state.setdefault(_TABLES, []).append((title, frame))
+
+
+def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
+    m = meta()
+    left, right, _ = st.columns([1, 1, 6])
+    if not images.available():
+        left.button("下载 PNG", key=f"{key}_png_off", disabled=True, help=images.HOW_TO_ENABLE)
+        right.button("下载 SVG", key=f"{key}_svg_off", disabled=True, help=images.HOW_TO_ENABLE)
+        return
+    left.download_button(
+        "下载 PNG",
+        data=lambda: images.png(fig),
+        file_name=m.file_name(name, "png"),
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+        icon=":material/image:",
+        help="高清 PNG（2倍分辨率，适合幻灯片）",
+    )
+    right.download_button(
+        "下载 SVG",
+        data=lambda: images.svg(fig),
+        file_name=m.file_name(name, "svg"),
+        mime="image/svg+xml",
+        key=f"{key}_svg",
+        on_click="ignore",
+        icon=":material/draw:",
+        help="矢量图，可在 Word/PowerPoint 中无损缩放",
+    )
+
+
+def excel_button(page_title: str) -> None:
+    """One workbook of every table the page drew, one sheet each."""
+    tables = list(st.session_state.get(_TABLES, []))
+    m = meta()
+    st.download_button(
+        f"导出本页表格（Excel，{len(tables)} 张表）",
+        data=lambda: excel.workbook(tables, m, title=page_title),
+        file_name=m.file_name(page_title, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"excel_{page_title}",
+        on_click="ignore",
+        icon=":material/table_view:",
+        disabled=not tables,
+    )
