@@ -41,6 +41,7 @@ format: install
 bench: install
 	$(PY) -m bench.overview
 	$(PY) -m bench.pages
+	$(PY) -m bench.exports
 
 clean:
 	rm -rf $(VENV) .pytest_cache
