@@ -42,6 +42,7 @@ bench: install
 	$(PY) -m bench.overview
 	$(PY) -m bench.pages
 	$(PY) -m bench.exports
+	$(PY) -m bench.ingest
 
 clean:
 	rm -rf $(VENV) .pytest_cache

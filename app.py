@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pages.ui import store
+from pages.ui import auth, store
 from pages.ui.context import ROUTE_PARAM, PageContext, publish
 from pages.ui.errors import show_store_error
 from pages.ui.filters import sidebar_filters
@@ -17,7 +17,7 @@ from pages.ui.filters import sidebar_filters
 st.set_page_config(page_title="相对贫困长效机制 领导驾驶舱", page_icon=":material/monitoring:", layout="wide")
 
 PAGES = {
-    "overview.py": st.Page("pages/overview.py", title="总览", url_path="overview", default=True),
+    "overview.py": st.Page("pages/overview.py", title="总览", url_path="overview"),
     "caseload.py": st.Page("pages/caseload.py", title="监测对象", url_path="caseload"),
     "relief.py": st.Page("pages/relief.py", title="救助支出", url_path="relief"),
     "employment.py": st.Page("pages/employment.py", title="就业帮扶", url_path="employment"),
@@ -26,26 +26,54 @@ PAGES = {
     "town.py": st.Page("pages/town.py", title="区镇画像", url_path="town"),
     "briefing.py": st.Page("pages/briefing.py", title="会议材料", url_path="briefing"),
     "definitions.py": st.Page("pages/definitions.py", title="指标说明", url_path="definitions"),
+    "account.py": st.Page("pages/account.py", title="修改密码", url_path="account"),
+    "import_data.py": st.Page("pages/import_data.py", title="数据导入", url_path="import"),
+    "goals.py": st.Page("pages/goals.py", title="目标管理", url_path="goals"),
+    "standards.py": st.Page("pages/standards.py", title="标准管理", url_path="standards"),
+    "admin_accounts.py": st.Page("pages/admin_accounts.py", title="账号管理", url_path="accounts"),
+    "admin_audit.py": st.Page("pages/admin_audit.py", title="审计日志", url_path="audit"),
 }
+
+
+def _home() -> None:
+    # Streamlit serves its default page at "/" only; /overview must work for briefing links,
+    # so the root is a hidden page that opens the overview.
+    st.switch_page(PAGES["overview.py"], query_params=st.query_params.to_dict())
+
+
+HOME = st.Page(_home, title="首页", url_path="home", default=True, visibility="hidden")
+ADMIN_PAGES = ("import_data.py", "goals.py", "standards.py", "admin_accounts.py", "admin_audit.py")
 
 
 def main() -> None:
     url = store.engine_url()
-    navigation = st.navigation(
-        {
-            "驾驶舱": [PAGES["overview.py"], PAGES["town.py"]],
-            "专题": [
-                PAGES[p] for p in ("caseload.py", "relief.py", "employment.py", "dividends.py", "social_security.py")
-            ],
-            "汇报": [PAGES["briefing.py"]],
-            "说明": [PAGES["definitions.py"]],
-        }
-    )
+    try:
+        principal = auth.current_principal(url)
+    except SQLAlchemyError as exc:
+        show_store_error(exc, url)
+        st.stop()
+    sections = {
+        "驾驶舱": [HOME, PAGES["overview.py"], PAGES["town.py"]],
+        "专题": [PAGES[p] for p in ("caseload.py", "relief.py", "employment.py", "dividends.py", "social_security.py")],
+        "汇报": [PAGES["briefing.py"]],
+        "说明": [PAGES["definitions.py"], PAGES["account.py"]],
+    }
+    if principal is not None and principal.is_admin:  # the admin pages also check the role themselves
+        sections["管理"] = [PAGES[p] for p in ADMIN_PAGES]
+    # Navigation first, even before sign-in, so the link's page and parameters survive it.
+    navigation = st.navigation(sections, position="sidebar" if principal else "hidden")
+    if principal is None:
+        try:
+            principal = auth.require_principal(url)
+        except SQLAlchemyError as exc:
+            show_store_error(exc, url)
+            st.stop()
     requested = st.query_params.get(ROUTE_PARAM)
     if requested:
         del st.query_params[ROUTE_PARAM]
-        if requested in PAGES and PAGES[requested] is not navigation:
-            st.switch_page(PAGES[requested])
+        allowed = [page for pages in sections.values() for page in pages]
+        if requested in PAGES and PAGES[requested] in allowed and PAGES[requested] is not navigation:
+            st.switch_page(PAGES[requested], query_params=st.query_params.to_dict())
     st.sidebar.markdown("### 昆山市相对贫困长效机制\n领导驾驶舱")
     try:
         version = store.data_version(url)
@@ -62,7 +90,11 @@ def main() -> None:
         )
         st.stop()
 
-    towns = store.visible_towns(towns_rows)
+    auth.sidebar(url, principal)
+    towns = principal.visible_towns([str(t["code"]) for t in towns_rows])
+    if not towns:
+        st.error("当前账号没有可查看的区镇，请联系管理员。")
+        st.stop()
     town_names = {str(t["code"]): str(t["name"]) for t in towns_rows}
     data_date = max(f["data_date"] for f in feeds)
     filters = sidebar_filters(
@@ -77,7 +109,9 @@ def main() -> None:
             "**演示数据**：当前载入的是系统生成的演示数据，并非真实统计数据，不得用于正式汇报。",
             icon=":material/science:",
         )
-    publish(PageContext(url=url, version=version, filters=filters, is_demo=is_demo))
+    if st.session_state.get("_must_change") and navigation is not PAGES["account.py"]:
+        st.switch_page(PAGES["account.py"])  # a temporary password is changed before anything else
+    publish(PageContext(url=url, version=version, filters=filters, is_demo=is_demo, principal=principal))
     try:
         navigation.run()
     except SQLAlchemyError as exc:

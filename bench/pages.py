@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 
-from bench.overview import store
+from bench.overview import signed_in_as_leader, store
 from data_access.db import PROJECT_ROOT
 
 PAGES = {
@@ -39,7 +39,7 @@ def page_times(url: str, page: str, *, repeat: int, scope: str) -> tuple[float, 
     for _ in range(repeat):
         st.cache_data.clear()
         get_engine.cache_clear()
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=900)
+        at = signed_in_as_leader(AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=900))
         at.query_params["period"] = "2026-Q3"
         at.query_params["scope"] = scope
         at.switch_page(page)
@@ -48,6 +48,8 @@ def page_times(url: str, page: str, *, repeat: int, scope: str) -> tuple[float, 
         cold.append(time.perf_counter() - started)
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception[0].value}")
+        if not at.title:
+            raise RuntimeError(f"{page}: the page did not render")
         started = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - started)

@@ -22,14 +22,32 @@ def store_is_empty(engine: Engine) -> bool:
         return session.exec(select(func.count()).select_from(Town)).one()[0] == 0
 
 
+def is_demo_store(engine: Engine) -> bool:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT value FROM setting WHERE key = 'dataset'")).scalar() == "demo"
+
+
 def seed_demo(engine: Engine, *, scale: float = 1.0, seed: int | None = None) -> dict[str, int]:
     from data_access import demo
+    from data_access.accounts import ensure_demo_accounts
     from data_access.demo_goals import seed_goals
 
     kwargs = {"scale": scale} if seed is None else {"scale": scale, "seed": seed}
     counts = demo.generate(engine, **kwargs)
     counts["goal"] = seed_goals(engine)
+    counts["user_account"] = len(ensure_demo_accounts(engine))
     return counts
+
+
+def print_demo_accounts() -> None:
+    from data_access.access import ROLES
+    from data_access.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    print(f"演示账号（仅演示数据使用，密码均为 {DEMO_PASSWORD}）：")
+    for username, name, role, department, town in DEMO_ACCOUNTS:
+        print(f"  {username:<10} {ROLES[role]:<6} {department or town or ''}  {name}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +61,16 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(engine)
         if args.no_demo or not store_is_empty(engine):
             print(f"数据库已就绪（{describe_url(url)}），未载入演示数据。")
+            if is_demo_store(engine):
+                from data_access.accounts import ensure_demo_accounts
+
+                ensure_demo_accounts(engine)
+                print_demo_accounts()
+            else:
+                print(
+                    "真实数据：没有默认账号。首次使用请运行："
+                    "python -m data_access.accounts create-admin --username admin"
+                )
             return 0
         started = time.perf_counter()
         print(f"数据库为空，正在生成演示数据（规模 {args.scale:g}）……")
@@ -52,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     total = sum(counts.values())
     print(f"演示数据已载入：{total:,} 行，用时 {time.perf_counter() - started:.1f} 秒。")
+    print_demo_accounts()
     return 0
 
 

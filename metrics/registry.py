@@ -721,6 +721,7 @@ OVERVIEW_KPIS: tuple[str, ...] = ("caseload_households", "relief_spending", "pla
 def get(key: str) -> Kpi:
     return KPI_BY_KEY[key]
 
+
 # Per domain: the headline KPIs (page cards, briefing figures) and the KPI its town chart shows.
 DOMAIN_CARDS: dict[str, tuple[str, ...]] = {
     "caseload": (

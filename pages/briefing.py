@@ -30,7 +30,7 @@ meta = exports.meta()
 left, right, _ = st.columns([2, 2, 3])
 left.download_button(
     "生成 PowerPoint 会议材料",
-    data=lambda: _pack("pptx"),
+    data=exports.logged("meeting_pack", meta.file_name("会议材料", "pptx"), lambda: _pack("pptx")),
     file_name=meta.file_name("会议材料", "pptx"),
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
     type="primary",
@@ -40,7 +40,7 @@ left.download_button(
 )
 right.download_button(
     "生成 Word 会议材料",
-    data=lambda: _pack("docx"),
+    data=exports.logged("meeting_pack", meta.file_name("会议材料", "docx"), lambda: _pack("docx")),
     file_name=meta.file_name("会议材料", "docx"),
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     icon=":material/description:",

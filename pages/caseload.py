@@ -8,9 +8,9 @@ import streamlit as st
 
 from briefing import charts
 from metrics import format as fmt
-from metrics.domains.caseload import GROUP_NAMES, STAGES
+from metrics.domains.caseload import GROUP_NAMES, LIST_DEPARTMENTS, STAGES
 from metrics.registry import DOMAIN_CARDS
-from pages.ui import exports, league, store
+from pages.ui import exports, league, privacy, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
@@ -22,7 +22,7 @@ ctx = current()
 f = ctx.filters
 header("监测对象", f, key="caseload")
 view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
-detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "caseload")
+detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal)
 
 card_row(view.cards)
 
@@ -146,11 +146,19 @@ table("风险预警", warn)
 st.caption("预警阈值为系统设置项，见“指标说明”页。")
 
 if f.village:
-    st.subheader(f"{f.village_name}：预警家庭名单（已脱敏）")
-    if detail.village_households:
-        table("预警家庭名单", pd.DataFrame(detail.village_households))
-    else:
-        st.success("该村(社区)当前无预警家庭。")
+    st.subheader(f"{f.village_name}：预警家庭名单")
+    privacy.person_list(
+        "预警家庭名单",
+        detail.village_households,
+        departments=LIST_DEPARTMENTS,
+        unmasked=lambda: (
+            store.detail_unmasked(
+                ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
+            ).village_households
+        ),
+        empty_text="该村(社区)当前无预警家庭。",
+        key="caseload_list",
+    )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看预警家庭名单。")
 

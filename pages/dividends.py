@@ -21,7 +21,7 @@ ctx = current()
 f = ctx.filters
 header("集体经济分红", f, key="dividends")
 view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
-detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "dividends")
+detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "dividends", ctx.principal)
 
 st.caption(
     "目标（实施方案五.2）：社区股份合作社红利分配总额同比增长 5% 或达到净收益的 30% 及以上，两项满足其一即达标。"

@@ -24,7 +24,7 @@ ctx = current()
 f = ctx.filters
 header("就业帮扶", f, key="employment")
 view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
-detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, None, "employment")
+detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, None, "employment", ctx.principal)
 
 card_row(view.cards, per_row=3)
 unit_label = "区镇" if view.level == "town" else "村(社区)"

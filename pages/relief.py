@@ -8,10 +8,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from briefing import charts
-from metrics.domains.relief import GAP_RULE_LABELS, TYPE_DEPARTMENTS, TYPE_LABELS
+from metrics.domains.relief import GAP_RULE_DEPARTMENTS, GAP_RULE_LABELS, TYPE_DEPARTMENTS, TYPE_LABELS
 from metrics.periods import Period
 from metrics.registry import DOMAIN_CARDS
-from pages.ui import exports, league, store
+from pages.ui import exports, league, privacy, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
@@ -25,7 +25,7 @@ ctx = current()
 f = ctx.filters
 header("救助支出", f, key="relief")
 view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, LEAGUE)
-detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "relief")
+detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "relief", ctx.principal)
 
 card_row(view.cards, per_row=3)
 unit_label = "区镇" if view.level == "town" else "村(社区)"
@@ -147,11 +147,17 @@ st.caption(
     + "。回看期为系统设置项（生活救助按月，其余按年）。"
 )
 if f.village:
-    st.subheader(f"{f.village_name}：应助未助家庭名单（已脱敏）")
-    if detail.gap_list:
-        table("应助未助家庭名单", pd.DataFrame(detail.gap_list))
-    else:
-        st.success("该村(社区)没有应助未助的家庭。")
+    st.subheader(f"{f.village_name}：应助未助家庭名单")
+    privacy.person_list(
+        "应助未助家庭名单",
+        detail.gap_list,
+        departments=sorted(set(GAP_RULE_DEPARTMENTS.values())),
+        unmasked=lambda: (
+            store.detail_unmasked(ctx.url, f.towns, f.period.key, f.scope, f.village, "relief", ctx.principal).gap_list
+        ),
+        empty_text="该村(社区)没有应助未助的家庭（或您无权查看其中的救助类型）。",
+        key="relief_list",
+    )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看应助未助家庭名单。")
 

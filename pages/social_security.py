@@ -3,17 +3,15 @@ care of the monitored population, by unit, with the uncovered listed at village 
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from briefing import charts
-from metrics.domains.social import SCHEME_KPIS, SCHEME_LABELS
+from metrics.domains.social import SCHEME_DEPARTMENTS, SCHEME_KPIS, SCHEME_LABELS
 from metrics.registry import DOMAIN_CARDS
-from pages.ui import exports, league, store
+from pages.ui import exports, league, privacy, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
-from pages.ui.tables import table
 
 CARDS = DOMAIN_CARDS["social"]
 
@@ -21,7 +19,7 @@ ctx = current()
 f = ctx.filters
 header("社会保障衔接", f, key="social")
 view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
-detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "social")
+detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "social", ctx.principal)
 
 card_row(view.cards, per_row=3)
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_name}各村(社区)")
@@ -44,11 +42,17 @@ fig = charts.dots_with_goal(
 chart(fig, f, name="参保覆盖率", key="social_coverage")
 
 if f.village:
-    st.subheader(f"{f.village_name}：应参保未参保人员（已脱敏）")
-    if detail and detail.uncovered:
-        table("应参保未参保人员", pd.DataFrame(detail.uncovered))
-    else:
-        st.success("该村(社区)监测对象均已参保。")
+    st.subheader(f"{f.village_name}：应参保未参保人员")
+    privacy.person_list(
+        "应参保未参保人员",
+        detail.uncovered if detail else [],
+        departments=sorted(set(SCHEME_DEPARTMENTS.values())),
+        unmasked=lambda: (
+            store.detail_unmasked(ctx.url, f.towns, f.period.key, f.scope, f.village, "social", ctx.principal).uncovered
+        ),
+        empty_text="该村(社区)监测对象均已参保（或您无权查看相关险种名单）。",
+        key="social_list",
+    )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看应参保未参保人员名单。")
 

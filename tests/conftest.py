@@ -112,3 +112,14 @@ def clear_streamlit_caches() -> Iterator[None]:
     yield
     st.cache_data.clear()
     get_engine.cache_clear()
+
+
+def signed_in(at, principal=None):
+    """Put a signed-in user into an AppTest session (sign-in itself is tested separately)."""
+    from datetime import datetime
+
+    from data_access.access import Principal
+
+    at.session_state["_principal"] = principal or Principal("leader", "领导小组（测试）", "leader")
+    at.session_state["_last_seen"] = datetime.now()
+    return at

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from data_access.accounts import DEMO_PASSWORD
 from tests.conftest import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,10 +104,21 @@ def _wait_for(page, selector: str, count: int = 1) -> None:
         pytest.fail(f"{selector} ×{count} 未出现；页面内容：{page.inner_text('body')[:1500]}")
 
 
+def sign_in(page, username: str = "leader", password: str = DEMO_PASSWORD) -> None:
+    """Through the real form. A Streamlit session is one browser tab, so each tab signs in."""
+    page.wait_for_selector('input[aria-label="用户名"]', timeout=180_000)
+    _wait_idle(page)
+    page.fill('input[aria-label="用户名"]', username)
+    page.fill('input[aria-label="密码"]', password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('input[aria-label="用户名"]', state="detached", timeout=180_000)
+    _wait_idle(page)
+
+
 def _open(browser, url: str, *, height: int = 1000, downloads: bool = False):
     page = browser.new_page(viewport={"width": 1440, "height": height}, accept_downloads=downloads)
     page.goto(url)
-    _wait_idle(page)
+    sign_in(page)
     return page
 
 
@@ -132,9 +144,7 @@ def test_overview_in_chromium(app_server, browser):
 
 
 def test_definitions_in_chromium(app_server, browser):
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    page.goto(f"{app_server}/definitions")
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page = _open(browser, f"{app_server}/definitions")
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "指标说明" in page.inner_text("body")
@@ -147,6 +157,7 @@ def test_first_request_to_a_page_on_a_cold_server(sqlite_demo_url, browser):
     for base in _serve(sqlite_demo_url):
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         page.goto(f"{base}/definitions")
+        sign_in(page)
         page.wait_for_selector('[data-testid="stExpander"]', timeout=90_000)
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
         assert page.url.split("?")[0].endswith("/definitions")
@@ -236,4 +247,27 @@ def test_chart_png_download_from_a_page(app_server, browser, tmp_path):
     target = tmp_path / "chart.png"
     download.save_as(target)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.close()
+
+
+def test_sign_in_and_sign_out_in_chromium(app_server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{app_server}/overview")
+    page.wait_for_selector('input[aria-label="用户名"]', timeout=180_000)
+    _wait_idle(page)
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # nothing before sign-in
+    page.fill('input[aria-label="用户名"]', "bacheng")
+    page.fill('input[aria-label="密码"]', "wrong-password")
+    page.get_by_role("button", name="登录").click()
+    _wait_for(page, '[data-testid="stAlertContentError"]')
+    _wait_idle(page)
+    assert "用户名或密码错误" in page.inner_text("body")
+    sign_in(page, "bacheng", DEMO_PASSWORD)
+    _wait_for(page, '[data-testid="stMetric"]', 4)
+    body = page.inner_text("body")
+    assert "巴城镇操作员" in body and "巴城镇" in body
+    assert "scope=320583101000" in page.url  # a town operator lands on their own town
+    page.get_by_role("button", name=re.compile("退出登录")).click()
+    page.wait_for_selector('input[aria-label="用户名"]', timeout=60_000)
+    assert page.locator('[data-testid="stMetric"]').count() == 0
     page.close()

@@ -13,13 +13,14 @@ from streamlit.testing.v1 import AppTest
 from data_access.db import make_engine
 from metrics.registry import DOMAINS, KPIS
 from tests import oracle
+from tests.conftest import signed_in
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def _app(monkeypatch, url: str, **query: str) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = signed_in(AppTest.from_file(APP, default_timeout=120))
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

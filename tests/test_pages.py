@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.db import make_engine
 from tests import oracle
+from tests.conftest import signed_in
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {
@@ -25,9 +26,9 @@ PAGES = {
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
 
-def _page(monkeypatch, url: str, page: str, **query: str) -> AppTest:
+def _page(monkeypatch, url: str, page: str, principal=None, **query: str) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = signed_in(AppTest.from_file(APP, default_timeout=180), principal)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

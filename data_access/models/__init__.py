@@ -9,8 +9,10 @@ from data_access.models.employment import (
     Training,
 )
 from data_access.models.geo import Town, Village
+from data_access.models.goal_history import GoalHistory
 from data_access.models.governance import FeedStatus, Goal, Setting
 from data_access.models.household import CaseEvent, Household, IncomeAssessment, Member
+from data_access.models.ingest import ImportBatch, ImportChange
 from data_access.models.relief import ReliefBudget, ReliefPayment
 from data_access.models.social import CadreLink, InsuranceEnrolment
 from data_access.models.standards import LivingStandard
@@ -24,8 +26,11 @@ __all__ = [
     "FeedStatus",
     "FuminDividend",
     "Goal",
+    "GoalHistory",
     "GuaranteedLoan",
     "Household",
+    "ImportBatch",
+    "ImportChange",
     "IncomeAssessment",
     "InsuranceEnrolment",
     "JobPosting",

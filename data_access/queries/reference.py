@@ -66,12 +66,17 @@ def feeds(conn: Connection) -> list[dict[str, object]]:
 
 
 def data_version(conn: Connection) -> str:
-    """Changes whenever feeds, goals, standards or settings change: a cache key, not a figure."""
+    """Changes whenever feeds, goals, standards or settings change: a cache key, not a figure.
+
+    Every import commit adds an import_batch row and every undo stamps one, so loads of
+    undated files (households, budgets) and undos also move the key.
+    """
     row = conn.execute(
         text(
             "SELECT (SELECT MAX(loaded_at) FROM feed_status), (SELECT COUNT(*) FROM goal), "
             "(SELECT MAX(updated_at) FROM goal), (SELECT COUNT(*) FROM living_standard), "
-            "(SELECT MAX(updated_at) FROM setting)"
+            "(SELECT MAX(updated_at) FROM setting), (SELECT MAX(id) FROM import_batch), "
+            "(SELECT COUNT(undone_at) FROM import_batch)"
         )
     ).one()
     return "|".join(str(v) for v in row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from data_access.access import Principal
 from data_access.queries import caseload, households
 from data_access.reference import CAUSES
 from metrics.evaluate import Evaluator
@@ -38,7 +39,7 @@ class CaseloadDetail:
     overdue_days: int
     causes: dict[str, int]  # cause label -> households (scope total)
     warnings: dict[str, dict[str, int]]  # unit -> counts
-    village_households: list[dict[str, object]]  # masked list, village level only
+    village_households: list[dict[str, object]] | None  # village level; None: not for this user
 
 
 def _ctx(evaluator: Evaluator) -> QueryContext | None:
@@ -87,7 +88,16 @@ def monthly_flow_rows(ctx: QueryContext, period: Period, unit_filter: str | None
     return rows
 
 
-def caseload_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: str | None) -> CaseloadDetail | None:
+LIST_DEPARTMENTS = ("民政局",)  # who answers for the caseload lists
+
+
+def caseload_detail(
+    evaluator: Evaluator,
+    units: list[tuple[str, str]],
+    village: str | None,
+    principal: Principal,
+    unmask: bool = False,
+) -> CaseloadDetail | None:
     ctx = _ctx(evaluator)
     if ctx is None:
         return None
@@ -101,9 +111,13 @@ def caseload_detail(evaluator: Evaluator, units: list[tuple[str, str]], village:
             label = CAUSES.get(cause, cause)
             by_cause[label] = by_cause.get(label, 0) + n
     params = warning_params(ctx)
-    listing: list[dict[str, object]] = []
+    listing: list[dict[str, object]] | None = []
     if village:
-        listing = village_list(ctx, village, params)
+        town = ctx.towns[0]
+        if principal.may_list(town=town, departments=LIST_DEPARTMENTS):
+            listing = village_list(ctx, village, params, principal, unmask)
+        else:
+            listing = None  # aggregates only for this user
     return CaseloadDetail(
         groups=caseload.stock(conn, towns=towns, as_of=ctx.as_of, by=by, **lines),
         flows_by_unit=flow_rows(ctx, evaluator.period, units),
@@ -119,10 +133,20 @@ def caseload_detail(evaluator: Evaluator, units: list[tuple[str, str]], village:
     )
 
 
-def village_list(ctx: QueryContext, village: str, params: dict[str, object]) -> list[dict[str, object]]:
-    """Flagged households of one village, masked, with the warnings that flag them."""
+def village_list(
+    ctx: QueryContext, village: str, params: dict[str, object], principal: Principal, unmask: bool
+) -> list[dict[str, object]]:
+    """Flagged households of one village with the warnings that flag them (masked by default)."""
     flagged = caseload.warning_households(ctx.conn, towns=ctx.towns, village=village, params=params)
-    rows = {int(r["id"]): r for r in households.households(ctx.conn, towns=ctx.towns, ids=[h for h, *_ in flagged])}
+    found = households.households(
+        ctx.conn,
+        towns=ctx.towns,
+        ids=[h for h, *_ in flagged],
+        principal=principal,
+        departments=LIST_DEPARTMENTS,
+        unmask=unmask,
+    )
+    rows = {int(r["id"]): r for r in found}
     out = []
     for household_id, near, drop, medical in flagged:
         row = rows.get(household_id)

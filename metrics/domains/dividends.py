@@ -48,7 +48,13 @@ class DividendDetail:
     fumin: dict[str, tuple[int, int]]  # unit -> (households, fen)
 
 
-def dividend_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: str | None) -> DividendDetail | None:
+def dividend_detail(
+    evaluator: Evaluator,
+    units: list[tuple[str, str]],
+    village: str | None,
+    principal: object = None,
+    unmask: bool = False,
+) -> DividendDetail | None:
     del units
     ctx = evaluator.context(KPI_BY_KEY["dividend_compliance"])
     if ctx is None:

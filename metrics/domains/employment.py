@@ -34,7 +34,11 @@ class EmploymentDetail:
 
 
 def employment_detail(
-    evaluator: Evaluator, units: list[tuple[str, str]], village: str | None
+    evaluator: Evaluator,
+    units: list[tuple[str, str]],
+    village: str | None,
+    principal: object = None,
+    unmask: bool = False,
 ) -> EmploymentDetail | None:
     del units, village  # lists of persons are not shown here: placements are not a failing
     ctx = evaluator.context(KPI_BY_KEY["placement_rate"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from data_access.access import Principal
 from data_access.queries import households, relief
 from data_access.reference import CAUSES, RELIEF_TYPES
 from metrics.evaluate import Evaluator
@@ -47,7 +48,16 @@ class ReliefDetail:
     gap_list: list[dict[str, object]]  # village level: masked households with the rule missed
 
 
-def relief_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: str | None) -> ReliefDetail | None:
+GAP_RULE_DEPARTMENTS = {"living": "民政局", "temporary": "民政局", "medical": "医保局", "education": "教育局"}
+
+
+def relief_detail(
+    evaluator: Evaluator,
+    units: list[tuple[str, str]],
+    village: str | None,
+    principal: Principal,
+    unmask: bool = False,
+) -> ReliefDetail | None:
     ctx = evaluator.context(KPI_BY_KEY["relief_spending"])
     if ctx is None:
         return None
@@ -71,11 +81,15 @@ def relief_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: s
         lines = {"floor_fen": rule_ctx.standard.floor_fen, "line_fen": rule_ctx.standard.monitoring_line_fen}
         since = gap_since(rule_ctx, rule)
         gaps[rule] = relief.gaps(conn, towns=towns, rule=rule, as_of=rule_ctx.as_of, since=since, by=by, **lines)
-        if village:
+        departments = (GAP_RULE_DEPARTMENTS[rule],)
+        if village and principal.may_list(town=towns[0], departments=departments):
             ids = relief.gap_households(
                 conn, towns=towns, village=village, rule=rule, as_of=rule_ctx.as_of, since=since, **lines
             )
-            for row in households.households(conn, towns=towns, ids=ids):
+            rows = households.households(
+                conn, towns=towns, ids=ids, principal=principal, departments=departments, unmask=unmask
+            )
+            for row in rows:
                 listing.append(
                     {
                         "户主": row["head_name"],

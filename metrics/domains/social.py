@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data_access.access import Principal
 from data_access.queries import households, social
 from metrics.evaluate import Evaluator
 from metrics.registry import KPI_BY_KEY
@@ -17,14 +18,24 @@ class SocialDetail:
     uncovered: list[dict[str, object]]  # village level: masked members and the scheme missing
 
 
-def social_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: str | None) -> SocialDetail | None:
+SCHEME_DEPARTMENTS = {"pension": "人社局", "medical": "医保局", "ltc": "医保局"}
+
+
+def social_detail(
+    evaluator: Evaluator,
+    units: list[tuple[str, str]],
+    village: str | None,
+    principal: Principal,
+    unmask: bool = False,
+) -> SocialDetail | None:
     del units
     if not village:
         return SocialDetail([])
     listing: list[dict[str, object]] = []
     for scheme, key in SCHEME_KPIS.items():
         ctx = evaluator.context(KPI_BY_KEY[key])
-        if ctx is None:
+        departments = (SCHEME_DEPARTMENTS[scheme],)
+        if ctx is None or not principal.may_list(town=ctx.towns[0], departments=departments):
             continue
         min_age = int(ctx.settings["pension_min_age"])
         born_before = ctx.as_of.replace(year=ctx.as_of.year - min_age, day=min(ctx.as_of.day, 28))
@@ -38,7 +49,10 @@ def social_detail(evaluator: Evaluator, units: list[tuple[str, str]], village: s
             line_fen=ctx.standard.monitoring_line_fen,
             born_before=born_before,
         )
-        for row in households.members(ctx.conn, towns=ctx.towns, ids=ids):
+        rows = households.members(
+            ctx.conn, towns=ctx.towns, ids=ids, principal=principal, departments=departments, unmask=unmask
+        )
+        for row in rows:
             listing.append(
                 {
                     "姓名": row["name"],

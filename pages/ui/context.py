@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from data_access.access import Principal
 from pages.ui.filters import Filters
 
 _KEY = "_page_context"
@@ -19,6 +20,7 @@ class PageContext:
     version: str
     filters: Filters
     is_demo: bool
+    principal: Principal
 
 
 def publish(ctx: PageContext) -> None:

@@ -12,6 +12,8 @@ import streamlit as st
 
 from briefing import excel, images
 from briefing.meta import ExportMeta
+from data_access import audit
+from data_access.db import get_engine
 from data_access.reference import CITY_NAME
 from pages.ui.context import current
 
@@ -36,6 +38,18 @@ def collect(title: str, frame: pd.DataFrame) -> None:
     st.session_state.setdefault(_TABLES, []).append((title, frame))
 
 
+def logged(action: str, target: str, make):
+    """Wrap a file producer so that handing the file out is recorded in the audit log."""
+    ctx = current()
+
+    def produce() -> bytes:
+        data = make()
+        audit.record(get_engine(ctx.url), username=ctx.principal.username, action=action, target=target)
+        return data
+
+    return produce
+
+
 def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
     m = meta()
     left, right, _ = st.columns([1, 1, 6])
@@ -45,7 +59,7 @@ def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
         return
     left.download_button(
         "下载 PNG",
-        data=lambda: images.png(fig),
+        data=logged("export_image", m.file_name(name, "png"), lambda: images.png(fig)),
         file_name=m.file_name(name, "png"),
         mime="image/png",
         key=f"{key}_png",
@@ -55,7 +69,7 @@ def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
     )
     right.download_button(
         "下载 SVG",
-        data=lambda: images.svg(fig),
+        data=logged("export_image", m.file_name(name, "svg"), lambda: images.svg(fig)),
         file_name=m.file_name(name, "svg"),
         mime="image/svg+xml",
         key=f"{key}_svg",
@@ -71,7 +85,9 @@ def excel_button(page_title: str) -> None:
     m = meta()
     st.download_button(
         f"导出本页表格（Excel，{len(tables)} 张表）",
-        data=lambda: excel.workbook(tables, m, title=page_title),
+        data=logged(
+            "export_excel", m.file_name(page_title, "xlsx"), lambda: excel.workbook(tables, m, title=page_title)
+        ),
         file_name=m.file_name(page_title, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"excel_{page_title}",

@@ -49,8 +49,8 @@ def _initial_state(data_date: date, towns: tuple[str, ...]) -> None:
     except PeriodError:
         period = Period.containing(data_date, Grain.MONTH)
     scope = qp.get("scope", CITY_SCOPE)
-    if scope != CITY_SCOPE and scope not in towns:
-        scope = CITY_SCOPE
+    if scope not in _scope_options(towns):
+        scope = _scope_options(towns)[0]
     st.session_state["flt_grain"] = period.grain
     st.session_state["flt_period"] = period.key
     st.session_state["flt_scope"] = scope
@@ -89,9 +89,9 @@ def sidebar_filters(
         st.session_state["flt_period"] = containing if containing in keys else keys[0]
     labels = {p.key: p.label for p in options}
     period_key = sidebar.selectbox("期间", options=keys, format_func=lambda k: labels[k], key="flt_period")
-    scope_options = [CITY_SCOPE, *towns]
+    scope_options = _scope_options(towns)
     if st.session_state.get("flt_scope") not in scope_options:
-        st.session_state["flt_scope"] = CITY_SCOPE
+        st.session_state["flt_scope"] = scope_options[0]
     scope = sidebar.selectbox(
         "区域",
         options=scope_options,
@@ -116,6 +116,11 @@ def sidebar_filters(
         village=village,
         village_names=village_names,
     )
+
+
+def _scope_options(towns: tuple[str, ...]) -> list[str]:
+    """The whole city only for those who see every town; a town operator sees their town."""
+    return [CITY_SCOPE, *towns] if len(towns) > 1 else list(towns)
 
 
 def _sync_param(key: str, value: str | None) -> None:

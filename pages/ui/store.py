@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_access.access import Principal
 from data_access.db import database_url, get_engine
 from data_access.queries import households, reference
 from metrics.overview import Overview, build_overview
@@ -50,14 +51,6 @@ def village_names(url: str, version: str, town: str) -> dict[str, str]:
         return {str(v["code"]): str(v["name"]) for v in households.villages(conn, towns=(town,))}
 
 
-def visible_towns(all_towns: list[dict[str, object]]) -> tuple[str, ...]:
-    """Town codes the current user may see. Every query is scoped by this set.
-
-    Until sign-in exists (access-control issue) every user sees every town.
-    """
-    return tuple(str(t["code"]) for t in all_towns)
-
-
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在计算指标…")
 def overview(url: str, version: str, towns: tuple[str, ...], period_key: str, scope: str) -> Overview:
     with get_engine(url).connect() as conn:
@@ -86,14 +79,37 @@ def domain(
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在汇总明细…")
-def detail(url: str, version: str, towns: tuple[str, ...], period_key: str, scope: str, village: str | None, what: str):
-    """A page's own breakdowns (metrics.domains.*), cached like the KPIs."""
+def detail(
+    url: str,
+    version: str,
+    towns: tuple[str, ...],
+    period_key: str,
+    scope: str,
+    village: str | None,
+    what: str,
+    principal: Principal,
+):
+    """A page's own breakdowns (metrics.domains.*), cached like the KPIs; lists masked.
+
+    The principal is part of the cache key: who may see a list differs by user.
+    """
+    return _detail(url, towns, period_key, scope, village, what, principal, unmask=False)
+
+
+def detail_unmasked(
+    url: str, towns: tuple[str, ...], period_key: str, scope: str, village: str | None, what: str, principal: Principal
+):
+    """The same with personal data in full, where the principal may; never cached, always logged."""
+    return _detail(url, towns, period_key, scope, village, what, principal, unmask=True)
+
+
+def _detail(url, towns, period_key, scope, village, what, principal, *, unmask):
     from metrics.domains import DETAILS
 
     with get_engine(url).connect() as conn:
         evaluator = evaluator_for(conn, towns=towns, period=Period.parse(period_key), scope=scope)
         units = units_for(conn, towns=towns, scope=scope)
-        return DETAILS[what](evaluator, units, village)
+        return DETAILS[what](evaluator, units, village, principal, unmask)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在生成区镇画像…")

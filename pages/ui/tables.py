@@ -9,11 +9,12 @@ ROW_PX = 35
 MAX_HEIGHT = 600
 
 
-def table(title: str, frame: pd.DataFrame, **kwargs: object) -> None:
-    """Draw a table and offer it in the page's Excel export under `title`."""
+def table(title: str, frame: pd.DataFrame, *, export_frame: pd.DataFrame | None = None, **kwargs: object) -> None:
+    """Draw a table and offer it in the page's Excel export under `title` (export_frame, when
+    given, is what the export gets instead: lists are exported masked)."""
     from pages.ui import exports
 
-    exports.collect(title, frame)
+    exports.collect(title, frame if export_frame is None else export_frame)
     height = min(ROW_PX * (len(frame) + 1) + 3, MAX_HEIGHT)
     # Thousands separators on every number column (units are in the headers).
     config = {

@@ -1,0 +1,426 @@
+"""Dry run, commit and undo of a load.
+
+A commit is one transaction: the plan is rebuilt inside it (the store may have changed since
+the dry run), and written only when no row has an error; then every added and updated row is
+logged, the batch recorded and the department's feed_status moved on. Any failure rolls the
+whole load back. Undo is one transaction too: it deletes the rows the batch added and
+restores the ones it updated, unless a later batch has touched them since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Engine, bindparam, func, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from data_access import audit
+from data_access.ingest.fields import ParseContext
+from data_access.ingest.kinds import KINDS, FeedKind
+from data_access.ingest.plan import Plan, build_plan
+from data_access.ingest.reader import read
+from data_access.models import FeedStatus, ImportBatch, ImportChange
+from data_access.reference import FEEDS
+
+ADVISORY_LOCK = 2_020_080_501  # PostgreSQL: one import or undo at a time
+FEED_COLUMNS = ("feed", "department", "label", "data_date", "loaded_at", "source", "is_demo")
+
+
+class ImportRejected(Exception):
+    """The file has errors: nothing was written."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan.summary())
+        self.plan = plan
+
+
+class ImportFailed(Exception):
+    """The store refused the write (or was unreachable): the transaction was rolled back."""
+
+
+class UndoRefused(Exception):
+    """The batch cannot be undone; the message says why in Chinese."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    plan: Plan
+    batch_id: int | None  # None: nothing needed writing
+    message: str
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    batch_id: int
+    deleted: int
+    restored: int
+    message: str
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _kind(kind: FeedKind | str) -> FeedKind:
+    if isinstance(kind, FeedKind):
+        return kind
+    if kind not in KINDS:
+        raise KeyError(f"没有“{kind}”这种数据类型，可选：{'、'.join(KINDS)}")
+    return KINDS[kind]
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now()).replace(microsecond=0)
+
+
+def dry_run(engine: Engine, data: bytes, file_name: str, kind: FeedKind | str, *, now: datetime | None = None) -> Plan:
+    """What a commit would do, without writing anything."""
+    feed_kind, moment = _kind(kind), _now(now)
+    content = read(data, file_name)
+    with engine.connect() as conn:
+        return build_plan(
+            conn,
+            feed_kind,
+            content,
+            file_name=file_name,
+            sha256=sha256(data),
+            ctx=ParseContext(today=moment.date(), now=moment),
+        )
+
+
+def _serialise(conn: Connection) -> None:
+    """Take the store's write lock before reading, so two loads cannot both add the same rows."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+    else:
+        # SQLite: a (no-op) write opens the write transaction now, not at the first insert.
+        conn.execute(text("UPDATE import_batch SET status = status WHERE id = -1"))
+
+
+def commit(
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    kind: FeedKind | str,
+    *,
+    user: str,
+    now: datetime | None = None,
+) -> LoadResult:
+    """Load a file all-or-nothing. Raises ImportRejected (with the plan) or ImportFailed."""
+    feed_kind, moment = _kind(kind), _now(now)
+    user = (user or "").strip()
+    if not user:
+        raise ValueError("请填写导入人")
+    content = read(data, file_name)
+    digest = sha256(data)
+    try:
+        with engine.begin() as conn:
+            _serialise(conn)
+            plan = build_plan(
+                conn,
+                feed_kind,
+                content,
+                file_name=file_name,
+                sha256=digest,
+                ctx=ParseContext(today=moment.date(), now=moment),
+            )
+            if not plan.ok:
+                # A rejected file changes nothing, the audit log included (row counts stay equal).
+                raise ImportRejected(plan)
+            if not plan.changes:
+                return LoadResult(plan, None, _nothing_to_do(conn, plan))
+            batch_id = _write(conn, plan, user=user[:40], now=moment)
+    except (ImportRejected, ValueError):
+        raise
+    except IntegrityError as exc:
+        raise ImportFailed(f"数据库拒绝写入，已全部撤回：{_cause(exc)}") from exc
+    except DBAPIError as exc:
+        raise ImportFailed(f"写入数据库失败，已全部撤回：{_cause(exc)}") from exc
+    message = f"已导入批次 {batch_id}：新增 {len(plan.adds):,} 行，更新 {len(plan.updates):,} 行。"
+    audit.record(engine, username=user[:40], action="import", target=file_name, detail=f"{feed_kind.key}：{message}")
+    return LoadResult(plan, batch_id, message)
+
+
+def _cause(exc: DBAPIError) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+
+
+def _nothing_to_do(conn: Connection, plan: Plan) -> str:
+    earlier = conn.execute(
+        select(ImportBatch.id, ImportBatch.loaded_at)
+        .where(ImportBatch.file_sha256 == plan.sha256, ImportBatch.kind == plan.kind.key)
+        .where(ImportBatch.status == "committed")
+        .order_by(ImportBatch.id.desc())
+        .limit(1)
+    ).first()
+    text_ = f"没有需要写入的变化：文件中的 {plan.rows_total:,} 行与系统中已有记录完全相同"
+    if earlier is not None:
+        text_ += f"（同一文件已于 {earlier[1]:%Y-%m-%d %H:%M} 作为批次 {earlier[0]} 导入）"
+    return text_ + "，未记录新批次。"
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def _from_json(kind_table, values: dict[str, Any]) -> dict[str, Any]:
+    """Old values back to Python types, by the table's column types."""
+    out = {}
+    for name, value in values.items():
+        column_type = kind_table.c[name].type
+        if value is not None and isinstance(column_type, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column_type, Date):
+            value = date.fromisoformat(value)
+        out[name] = value
+    return out
+
+
+def _write(conn: Connection, plan: Plan, *, user: str, now: datetime) -> int:
+    kind = plan.kind
+    table = kind.table
+    pk = next(iter(table.primary_key.columns))
+    stamps = {"updated_at": now, "updated_by": user} if kind.stamped else {}
+    batch_id = conn.execute(
+        ImportBatch.__table__.insert().returning(ImportBatch.__table__.c.id),
+        {
+            "kind": kind.key,
+            "department": plan.department[:80],
+            "file_name": plan.file_name[:200],
+            "file_sha256": plan.sha256,
+            "rows_total": plan.rows_total,
+            "rows_added": len(plan.adds),
+            "rows_updated": len(plan.updates),
+            "rows_unchanged": plan.unchanged,
+            "loaded_by": user,
+            "loaded_at": now,
+            "feed_state": "{}",
+            "status": "committed",
+        },
+    ).scalar_one()
+    changes: list[dict[str, Any]] = []
+    if plan.adds:
+        ids = _insert(conn, table, [{**row, **stamps} for row in plan.adds])
+        changes += [{"row_key": str(i), "action": "add", "old_values": None} for i in ids]
+    if plan.updates:
+        fields = [*kind.stored, *stamps]
+        stmt = table.update().where(pk == bindparam("row_pk")).values({f: bindparam(f"v_{f}") for f in fields})
+        conn.execute(
+            stmt, [{"row_pk": u.row_id, **{f"v_{f}": {**u.new, **stamps}[f] for f in fields}} for u in plan.updates]
+        )
+        changes += [
+            {
+                "row_key": str(u.row_id),
+                "action": "update",
+                "old_values": json.dumps({k: _json_value(v) for k, v in u.old.items()}, ensure_ascii=False),
+            }
+            for u in plan.updates
+        ]
+    conn.execute(
+        ImportChange.__table__.insert(),
+        [{"batch_id": batch_id, "table_name": kind.table_name, **c} for c in changes],
+    )
+    state = _move_feeds(conn, plan, now=now)
+    conn.execute(
+        ImportBatch.__table__.update().where(ImportBatch.__table__.c.id == batch_id),
+        {"feed_state": json.dumps(state, ensure_ascii=False)},
+    )
+    if kind.on_change is not None:
+        pairs = [(None, row) for row in plan.adds] + [(u.old, u.new) for u in plan.updates]
+        kind.on_change(conn, pairs, user=user, at=now, source=f"导入批次 {batch_id}")
+    return int(batch_id)
+
+
+def _insert(conn: Connection, table, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert rows in bulk and return their primary keys."""
+    pk = next(iter(table.primary_key.columns))
+    if pk.name in rows[0]:
+        conn.execute(table.insert(), rows)  # natural keys (village codes) are given
+        return [row[pk.name] for row in rows]
+    if conn.dialect.name == "sqlite":
+        # SQLite cannot batch INSERT ... RETURNING in parameter order (SQLAlchemy falls back to
+        # one statement per row). The write lock is ours (_serialise), so the new rows are
+        # exactly those above the previous maximum id.
+        before = conn.execute(select(func.coalesce(func.max(pk), 0))).scalar_one()
+        conn.execute(table.insert(), rows)
+        ids = conn.execute(select(pk).where(pk > before).order_by(pk)).scalars().all()
+        if len(ids) != len(rows):
+            raise ImportFailed("写入的行数与计划不符，已全部撤回")
+        return list(ids)
+    # PostgreSQL: batched multi-row INSERT ... RETURNING, ids in parameter order.
+    return list(conn.execute(table.insert().returning(pk, sort_by_parameter_order=True), rows).scalars().all())
+
+
+def _feed_row(conn: Connection, feed: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(*[FeedStatus.__table__.c[c] for c in FEED_COLUMNS]).where(FeedStatus.__table__.c.feed == feed)
+    ).first()
+    return dict(zip(FEED_COLUMNS, row, strict=True)) if row is not None else None
+
+
+def _move_feeds(conn: Connection, plan: Plan, *, now: datetime) -> dict[str, Any]:
+    """Each feed the rows belong to: data date = the latest date loaded (never moved back by
+    a correction of older months, unless the current date is the demo's), loaded now."""
+    table = FeedStatus.__table__
+    state: dict[str, Any] = {}
+    for feed, latest in sorted(plan.feed_dates.items()):
+        before = _feed_row(conn, feed)
+        if latest is None:
+            if before is None:
+                continue  # an undated file (households) cannot give a feed its first date
+            after = {**before, "loaded_at": now, "source": plan.file_name[:200]}
+        else:
+            latest = min(latest, now.date())
+            keep = before is not None and not before["is_demo"] and before["data_date"] > latest
+            department, label = FEEDS.get(feed, (plan.kind.department, plan.kind.label))
+            after = {
+                "feed": feed,
+                "department": department,
+                "label": label,
+                "data_date": before["data_date"] if keep and before else latest,
+                "loaded_at": now,
+                "source": plan.file_name[:200],
+                "is_demo": False,
+            }
+        if before is None:
+            conn.execute(table.insert(), after)
+        else:
+            conn.execute(table.update().where(table.c.feed == feed), after)
+        state[feed] = {
+            "before": {k: _json_value(v) for k, v in before.items()} if before else None,
+            "after": {k: _json_value(v) for k, v in after.items()},
+        }
+    return state
+
+
+# --------------------------------------------------------------------------- undo
+
+
+def undo(engine: Engine, batch_id: int, *, user: str, now: datetime | None = None) -> UndoResult:
+    """Undo a whole batch. Raises UndoRefused when it is gone, already undone or overtaken."""
+    moment = _now(now)
+    user = (user or "").strip()[:40]
+    if not user:
+        raise ValueError("请填写撤销人")
+    try:
+        with engine.begin() as conn:
+            _serialise(conn)
+            deleted, restored = _undo(conn, batch_id, user=user, now=moment)
+    except IntegrityError as exc:
+        raise UndoRefused(
+            f"批次 {batch_id} 新增的记录已被其他数据引用（例如后来导入的家庭成员或救助发放），"
+            f"请先撤销引用它们的批次。数据库：{_cause(exc)}"
+        ) from exc
+    except DBAPIError as exc:
+        raise UndoRefused(f"撤销失败，已全部撤回：{_cause(exc)}") from exc
+    message = f"已撤销批次 {batch_id}：删除新增的 {deleted:,} 行，恢复更新前的 {restored:,} 行。"
+    audit.record(engine, username=user, action="import_undo", target=str(batch_id), detail=message)
+    return UndoResult(batch_id, deleted, restored, message)
+
+
+def _undo(conn: Connection, batch_id: int, *, user: str, now: datetime) -> tuple[int, int]:
+    batches = ImportBatch.__table__
+    batch = conn.execute(select(batches).where(batches.c.id == batch_id)).mappings().first()
+    if batch is None:
+        raise UndoRefused(f"没有批次 {batch_id}")
+    if batch["status"] != "committed":
+        raise UndoRefused(f"批次 {batch_id} 已于 {batch['undone_at']:%Y-%m-%d %H:%M} 由 {batch['undone_by']} 撤销")
+    later = (
+        conn.execute(
+            text(
+                "SELECT DISTINCT c2.batch_id FROM import_change c1 "
+                "JOIN import_change c2 ON c2.table_name = c1.table_name AND c2.row_key = c1.row_key "
+                "AND c2.batch_id > c1.batch_id "
+                "JOIN import_batch b ON b.id = c2.batch_id AND b.status = 'committed' "
+                "WHERE c1.batch_id = :batch ORDER BY c2.batch_id"
+            ),
+            {"batch": batch_id},
+        )
+        .scalars()
+        .all()
+    )
+    if later:
+        raise UndoRefused(
+            f"批次 {batch_id} 之后的批次 {'、'.join(map(str, later))} 又修改了同一批记录：请先撤销这些批次"
+        )
+    kind = KINDS.get(batch["kind"])
+    if kind is None:
+        raise UndoRefused(f"批次 {batch_id} 的数据类型“{batch['kind']}”已不存在，无法撤销")
+    table = kind.table
+    pk = next(iter(table.primary_key.columns))
+    cast = (lambda key: int(key)) if pk.type.python_type is int else (lambda key: key)
+    changes = conn.execute(
+        text("SELECT row_key, action, old_values FROM import_change WHERE batch_id = :batch ORDER BY id"),
+        {"batch": batch_id},
+    ).all()
+    added = [cast(k) for k, action, _ in changes if action == "add"]
+    updated = [(cast(k), _from_json(table, json.loads(old))) for k, action, old in changes if action == "update"]
+    stamps = {"updated_at": now, "updated_by": user} if kind.stamped else {}
+
+    history: list[tuple[dict | None, dict | None]] = []
+    if kind.on_change is not None:
+        current = _current(conn, kind, [*added, *(k for k, _ in updated)])
+        history = [(current.get(k), None) for k in added] + [(current.get(k), old) for k, old in updated]
+    if updated:
+        fields = [*updated[0][1], *stamps]
+        stmt = table.update().where(pk == bindparam("row_pk")).values({f: bindparam(f"v_{f}") for f in fields})
+        conn.execute(stmt, [{"row_pk": k, **{f"v_{f}": {**old, **stamps}[f] for f in fields}} for k, old in updated])
+    deleted = 0
+    if added:
+        key_sql = "CAST(row_key AS INTEGER)" if pk.type.python_type is int else "row_key"
+        deleted = conn.execute(
+            text(
+                f"DELETE FROM {kind.table_name} WHERE {pk.name} IN "
+                f"(SELECT {key_sql} FROM import_change WHERE batch_id = :batch AND action = 'add')"
+            ),
+            {"batch": batch_id},
+        ).rowcount
+    _restore_feeds(conn, json.loads(batch["feed_state"] or "{}"))
+    conn.execute(
+        batches.update().where(batches.c.id == batch_id), {"status": "undone", "undone_at": now, "undone_by": user}
+    )
+    if kind.on_change is not None and history:
+        kind.on_change(conn, history, user=user, at=now, source=f"撤销导入批次 {batch_id}")
+    return int(deleted), len(updated)
+
+
+def _current(conn: Connection, kind: FeedKind, keys: list[Any]) -> dict[Any, dict[str, Any]]:
+    table = kind.table
+    pk = next(iter(table.primary_key.columns))
+    out = {}
+    for start in range(0, len(keys), 2000):
+        stmt = select(pk, *[table.c[f] for f in kind.stored]).where(pk.in_(keys[start : start + 2000]))
+        for record in conn.execute(stmt):
+            out[record[0]] = dict(zip(kind.stored, record[1:], strict=True))
+    return out
+
+
+def _restore_feeds(conn: Connection, state: dict[str, Any]) -> None:
+    """Put each feed back as it was before the batch, unless a later load has moved it since."""
+    table = FeedStatus.__table__
+    for feed, change in state.items():
+        current = _feed_row(conn, feed)
+        after = change["after"]
+        if current is None or {k: _json_value(v) for k, v in current.items()} != after:
+            continue  # a later load owns this feed's date now
+        before = change["before"]
+        if before is None:
+            conn.execute(table.delete().where(table.c.feed == feed))
+        else:
+            values = _from_json(table, before)
+            conn.execute(table.update().where(table.c.feed == feed), values)
+
+
+# --------------------------------------------------------------------------- history
+
+
+def batches(conn: Connection, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The latest loads, newest first."""
+    table = ImportBatch.__table__
+    rows = conn.execute(select(table).order_by(table.c.id.desc()).limit(limit)).mappings().all()
+    return [dict(r) for r in rows]

@@ -1,0 +1,46 @@
+"""Rows for the import page's tables, with Chinese headers: a kind's columns, the batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data_access.ingest.kinds import KINDS, FeedKind
+
+STATUS_LABELS = {"committed": "有效", "undone": "已撤销"}
+
+
+def column_rows(kind: FeedKind) -> list[dict[str, str]]:
+    return [
+        {
+            "列名": c.header,
+            "必填": "是" if c.required else "否",
+            "填写要求": c.type.describe(),
+            "示例": c.example,
+            "也可用的列名": "、".join(c.variants),
+            "说明": c.note,
+        }
+        for c in kind.columns
+    ]
+
+
+def batch_rows(batches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for b in batches:
+        kind = KINDS.get(str(b["kind"]))
+        out.append(
+            {
+                "批次": int(b["id"]),
+                "导入时间": f"{b['loaded_at']:%Y-%m-%d %H:%M}",
+                "数据类型": kind.label if kind else b["kind"],
+                "责任单位": b["department"],
+                "文件": b["file_name"],
+                "新增（行）": int(b["rows_added"]),
+                "更新（行）": int(b["rows_updated"]),
+                "无变化（行）": int(b["rows_unchanged"]),
+                "导入人": b["loaded_by"],
+                "状态": STATUS_LABELS.get(str(b["status"]), str(b["status"])),
+                "撤销": f"{b['undone_at']:%Y-%m-%d %H:%M} {b['undone_by']}" if b.get("undone_at") else "",
+                "SHA-256": str(b["file_sha256"])[:16] + "…",
+            }
+        )
+    return out

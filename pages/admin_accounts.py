@@ -1,0 +1,67 @@
+"""账号管理 (admin): accounts, roles, unlock, reset, deactivate. Every change is audited."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_access import accounts
+from data_access.access import DEPARTMENTS, ROLES
+from data_access.db import get_engine
+from pages.ui.context import current
+from pages.ui.tables import table
+
+ctx = current()
+if not ctx.principal.is_admin:
+    st.error("仅管理员可访问账号管理。")
+    st.stop()
+engine = get_engine(ctx.url)
+st.title("账号管理")
+table("账号", pd.DataFrame(accounts.list_accounts(engine)))
+
+st.subheader("新建账号")
+with st.form("new_account", clear_on_submit=True):
+    username = st.text_input("用户名")
+    name = st.text_input("姓名")
+    role = st.selectbox("角色", options=list(ROLES), format_func=lambda r: ROLES[r])
+    department = st.selectbox("部门（部门负责人）", options=["", *DEPARTMENTS])
+    town = st.selectbox(
+        "区镇（区镇操作员）", options=["", *ctx.filters.towns], format_func=lambda c: ctx.filters.town_names.get(c, c)
+    )
+    email = st.text_input("统一身份认证邮箱（可选）")
+    password = st.text_input("临时密码（首次登录须修改）", type="password")
+    if st.form_submit_button("创建", type="primary"):
+        try:
+            accounts.create_account(
+                engine,
+                username=username,
+                display_name=name or username,
+                role=role,
+                password=password or None,
+                department=department,
+                town_code=town,
+                email=email,
+                by=ctx.principal.username,
+            )
+            st.success(f"已创建账号 {username}")
+        except (accounts.SignInError, ValueError) as exc:
+            st.error(str(exc))
+        except Exception:
+            st.error("创建失败：用户名可能已存在。")
+
+st.subheader("解锁、重置或停用")
+with st.form("update_account"):
+    target = st.text_input("用户名", key="target_user")
+    action = st.radio(
+        "操作",
+        options=["unlock", "reset", "deactivate", "activate"],
+        format_func={"unlock": "解锁", "reset": "重置密码", "deactivate": "停用", "activate": "启用"}.get,
+        horizontal=True,
+    )
+    temporary = st.text_input("临时密码（重置时填写）", type="password")
+    if st.form_submit_button("执行"):
+        try:
+            accounts.admin_update(engine, username=target, by=ctx.principal.username, action=action, password=temporary)
+            st.success("已完成。")
+        except accounts.SignInError as exc:
+            st.error(str(exc))

@@ -1,0 +1,46 @@
+"""审计日志 (admin): search who did what, when, from where; export the result."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from data_access import audit
+from data_access.db import get_engine
+from pages.ui import exports
+from pages.ui.context import current
+from pages.ui.tables import table
+
+ctx = current()
+if not ctx.principal.is_admin:
+    st.error("仅管理员可查看审计日志。")
+    st.stop()
+exports.reset_tables()
+st.title("审计日志")
+left, middle, right = st.columns(3)
+username = left.text_input("用户名（精确匹配，可空）")
+actions = middle.multiselect("操作", options=list(audit.ACTIONS), format_func=audit.ACTIONS.get)
+days = right.date_input("日期范围", value=(datetime.now().date() - timedelta(days=30), datetime.now().date()))
+since = datetime.combine(days[0], time.min) if isinstance(days, tuple) and days else None
+until = datetime.combine(days[-1], time.max) if isinstance(days, tuple) and len(days) == 2 else None
+rows = audit.search(get_engine(ctx.url), username=username.strip(), actions=actions, since=since, until=until)
+frame = pd.DataFrame(
+    [
+        {
+            "时间": str(r["at"])[:19],
+            "用户": r["username"],
+            "操作": audit.ACTIONS.get(str(r["action"]), r["action"]),
+            "对象": r["target"],
+            "说明": r["detail"],
+            "来源": r["source"],
+            "结果": "成功" if r["ok"] else "失败",
+        }
+        for r in rows
+    ],
+    columns=["时间", "用户", "操作", "对象", "说明", "来源", "结果"],
+)
+st.caption(f"共 {len(frame)} 条（最多显示 2,000 条，最新在前）。审计日志只能追加，不能修改或删除。")
+table("审计日志", frame)
+exports.excel_button("审计日志")

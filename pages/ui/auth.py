@@ -1,0 +1,120 @@
+"""Sign-in for every page: local accounts (bcrypt, lockout) or the city's identity provider
+(OIDC through st.login when configured in .streamlit/secrets.toml), and an idle timeout."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import streamlit as st
+
+from data_access import accounts, audit
+from data_access.access import Principal
+from data_access.db import get_engine
+
+IDLE_MINUTES = 30
+_PRINCIPAL = "_principal"
+_LAST_SEEN = "_last_seen"
+
+
+def client_address() -> str:
+    try:
+        return str(st.context.ip_address or "")
+    except Exception:
+        return ""
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def sign_out(url: str, reason: str | None = None) -> None:
+    principal = st.session_state.pop(_PRINCIPAL, None)
+    st.session_state.pop(_LAST_SEEN, None)
+    if principal is not None:
+        audit.record(
+            get_engine(url),
+            username=principal.username,
+            action="sign_out",
+            detail=reason or "",
+            source=client_address(),
+        )
+    if reason:
+        st.session_state["_sign_in_notice"] = reason
+
+
+def current_principal(url: str, *, now: datetime | None = None) -> Principal | None:
+    """The signed-in user, or None after an idle timeout or before sign-in."""
+    now = now or datetime.now()
+    principal = st.session_state.get(_PRINCIPAL)
+    if principal is None:
+        return None
+    last = st.session_state.get(_LAST_SEEN, now)
+    if now - last > timedelta(minutes=IDLE_MINUTES):
+        sign_out(url, reason=f"超过 {IDLE_MINUTES} 分钟未操作，已自动退出，请重新登录。")
+        return None
+    st.session_state[_LAST_SEEN] = now
+    return principal
+
+
+def _sign_in_form(url: str) -> None:
+    from pages.ui import store
+
+    st.title("昆山市相对贫困长效机制 · 领导驾驶舱")
+    if store.settings_raw(url, store.data_version(url)).get("dataset") == "demo":
+        st.warning(
+            "**演示数据**：当前载入的是系统生成的演示数据，演示账号见 `make run` 的输出。", icon=":material/science:"
+        )
+    notice = st.session_state.pop("_sign_in_notice", None)
+    if notice:
+        st.info(notice)
+    if _oidc_configured():
+        if getattr(st.user, "is_logged_in", False):
+            principal = accounts.principal_for_email(get_engine(url), str(st.user.get("email", "")))
+            if principal is None:
+                st.error("统一身份认证已登录，但该账号未在本系统授权，请联系管理员。")
+                return
+            _signed_in(url, principal)
+            return
+        st.button("使用统一身份认证登录", on_click=st.login, type="primary")
+        st.divider()
+    with st.form("sign_in"):
+        st.subheader("登录")
+        username = st.text_input("用户名")
+        password = st.text_input("密码", type="password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if submitted:
+        try:
+            result = accounts.authenticate(
+                get_engine(url), username=username, password=password, source=client_address()
+            )
+        except accounts.SignInError as exc:
+            st.error(str(exc))
+            return
+        if result.must_change_password:
+            st.session_state["_must_change"] = True
+        _signed_in(url, result.principal)
+
+
+def _signed_in(url: str, principal: Principal) -> None:
+    st.session_state[_PRINCIPAL] = principal
+    st.session_state[_LAST_SEEN] = datetime.now()
+    st.rerun()
+
+
+def require_principal(url: str) -> Principal:
+    """Stop the page with a sign-in form unless someone is signed in."""
+    principal = current_principal(url)
+    if principal is None:
+        _sign_in_form(url)
+        st.stop()
+    return principal
+
+
+def sidebar(url: str, principal: Principal) -> None:
+    st.sidebar.caption(f"当前用户：{principal.display_name} · {principal.role_label}")
+    if st.sidebar.button("退出登录", key="sign_out", type="tertiary", icon=":material/logout:"):
+        sign_out(url)
+        st.rerun()
