@@ -83,3 +83,18 @@ def signed_in(at) -> None:
     from tests.conftest import signed_in as sign
 
     sign(at, Principal("intake_tester", "导入测试员", "admin"))
+
+
+def open_page(monkeypatch, engine: Engine, page: str):
+    """Run one of the writing pages through app.py as an administrator, against `engine`."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    signed_in(at)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

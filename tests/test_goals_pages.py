@@ -8,16 +8,14 @@ the page calls (data_access.goals.save_goals)."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access import goals
 from data_access.models.governance import CITY_SCOPE
-from tests.intake_support import seeded_store, signed_in
+from tests.intake_support import open_page, seeded_store
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/goals.py"
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -30,13 +28,7 @@ def store(tmp_path_factory):
 
 
 def _open(monkeypatch, engine) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    at = AppTest.from_file(APP, default_timeout=120)
-    signed_in(at)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(monkeypatch, engine, PAGE)
 
 
 def test_goal_table_for_a_kpi_and_period(monkeypatch, store):

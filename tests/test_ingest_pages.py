@@ -5,15 +5,12 @@ Runs through app.py, which registers the page as "import_data.py" (url /import).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from tests.intake_support import csv_bytes, heads, seeded_store, signed_in
+from tests.intake_support import csv_bytes, heads, open_page, seeded_store
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/import_data.py"
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -26,13 +23,7 @@ def store(tmp_path_factory):
 
 
 def _open(monkeypatch, engine) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    at = AppTest.from_file(APP, default_timeout=120)
-    signed_in(at)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(monkeypatch, engine, PAGE)
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:

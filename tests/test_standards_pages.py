@@ -6,7 +6,6 @@ Runs through app.py, which registers the page as "standards.py" (url /standards)
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,9 +15,8 @@ from data_access.models.governance import CITY_SCOPE
 from metrics.evaluate import Evaluator
 from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY
-from tests.intake_support import seeded_store, signed_in
+from tests.intake_support import open_page, seeded_store
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/standards.py"
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -31,13 +29,7 @@ def store(tmp_path):
 
 
 def _open(monkeypatch, engine) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    at = AppTest.from_file(APP, default_timeout=120)
-    signed_in(at)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(monkeypatch, engine, PAGE)
 
 
 def _figures(engine, period: str) -> list[float | None]:
