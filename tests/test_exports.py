@@ -219,12 +219,12 @@ def test_chart_png_renders_chinese_glyphs():
     other = Image.open(io.BytesIO(images.png(_chinese_figure("救助支出金额")))).convert("L")
     assert first.size == (1200, 600)  # 2x for slides
     # Not blank: plenty of dark pixels.
-    dark = sum(1 for p in first.getdata() if p < 128)
+    dark = sum(1 for p in first.get_flattened_data() if p < 128)
     assert dark > 2_000
     # Real glyphs: with missing fonts every character is the same box, so two different
     # four-character titles would render identically. They must differ.
     box = (0, 0, 600, 90)
-    assert list(first.crop(box).getdata()) != list(other.crop(box).getdata())
+    assert list(first.crop(box).get_flattened_data()) != list(other.crop(box).get_flattened_data())
     svg = images.svg(_chinese_figure("监测对象户数")).decode("utf-8")
     assert "监测对象户数" in svg
 
