@@ -48,7 +48,7 @@ class Overview:
 def build_overview(conn: Connection, *, towns: tuple[str, ...], period: Period, scope: str) -> Overview:
     evaluator = Evaluator(conn, towns=towns, period=period)
     cards = [evaluator.figure(KPI_BY_KEY[key], scope) for key in OVERVIEW_KPIS]
-    scorecard: dict[str, dict[str, Figure]] = {}
+    scorecard: dict[str, dict[str, Figure]] = {town: {} for town in towns}  # the towns' usual order
     for key in SCORECARD_KPIS:
         for town, figure in evaluator.town_figures(KPI_BY_KEY[key]).items():
             scorecard.setdefault(town, {})[key] = figure
