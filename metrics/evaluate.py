@@ -86,6 +86,7 @@ class Evaluator:
         self.standards = [Standard(d, a, m) for d, a, m, _ in reference.standards(conn)]
         self.feed_dates = {f["feed"]: f["data_date"] for f in reference.feeds(conn)}
         self._values: dict[tuple[str, str], tuple[KpiValues, date | None]] = {}
+        self._memo: dict = {}  # queries shared between KPIs (QueryContext.shared)
         self._goals: dict[tuple[str, str, str], float] | None = None
 
     def for_period(self, period: Period) -> Evaluator:
@@ -94,7 +95,7 @@ class Evaluator:
         other.conn, other.towns, other.period = self.conn, self.towns, period
         other.level, other.total_scope = self.level, self.total_scope
         other.settings, other.standards, other.feed_dates = self.settings, self.standards, self.feed_dates
-        other._values, other._goals = self._values, None
+        other._values, other._goals, other._memo = self._values, None, self._memo
         return other
 
     # -- values ---------------------------------------------------------------
@@ -142,6 +143,7 @@ class Evaluator:
             standard=standard,
             settings=self.settings,
             level=self.level,
+            memo=self._memo,
         )
 
     def _compute(self, kpi: Kpi, period: Period) -> tuple[KpiValues, date | None]:

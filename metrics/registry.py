@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -38,6 +39,15 @@ class QueryContext:
     standard: Standard  # 低保标准 in force at as_of
     settings: Settings
     level: str = "town"  # group results by town code or by village code
+    # Results shared by several KPIs of one evaluator (e.g. spending, 户次, 人次 come from one
+    # query): computed once per (query, period) and reused.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+        key = (name, self.start, self.as_of, self.level, self.towns)
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,9 @@ def _lines(ctx: QueryContext) -> dict[str, object]:
 
 
 def _stock(ctx: QueryContext) -> dict[str, dict[str, int]]:
-    return caseload.stock(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, by=ctx.level, **_lines(ctx))
+    return ctx.shared(
+        "stock", lambda: caseload.stock(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, by=ctx.level, **_lines(ctx))
+    )
 
 
 def _count(rows: dict[str, dict[str, int]], *keys: str) -> dict[str, Measure]:
@@ -169,7 +181,9 @@ def warning_households(ctx: QueryContext) -> KpiValues:
 
 
 def _spending(ctx: QueryContext) -> dict[str, dict[str, int]]:
-    return relief.spending(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
+    return ctx.shared(
+        "spending", lambda: relief.spending(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
+    )
 
 
 def relief_spending(ctx: QueryContext) -> KpiValues:
@@ -225,13 +239,16 @@ def relief_gaps(ctx: QueryContext) -> KpiValues:
 
 
 def _funnel(ctx: QueryContext) -> dict[str, dict[str, int]]:
-    return employment.funnel(
-        ctx.conn,
-        towns=ctx.towns,
-        as_of=ctx.as_of,
-        retention_months=int(ctx.settings["retention_months"]),
-        by=ctx.level,
-        **_lines(ctx),
+    return ctx.shared(
+        "funnel",
+        lambda: employment.funnel(
+            ctx.conn,
+            towns=ctx.towns,
+            as_of=ctx.as_of,
+            retention_months=int(ctx.settings["retention_months"]),
+            by=ctx.level,
+            **_lines(ctx),
+        ),
     )
 
 

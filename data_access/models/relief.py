@@ -8,7 +8,12 @@ from sqlmodel import Field, SQLModel
 
 class ReliefPayment(SQLModel, table=True):
     __tablename__ = "relief_payment"
-    __table_args__ = (Index("ix_relief_payment_town_paid", "town_code", "paid_on"),)
+    __table_args__ = (
+        Index("ix_relief_payment_town_paid", "town_code", "paid_on"),
+        # Covering indexes (migration 0004): spending sums and the 应助尽助 check read no table rows.
+        Index("ix_relief_payment_town_paid_cover", "town_code", "paid_on", "amount_fen", "persons_covered"),
+        Index("ix_relief_payment_household_type_paid", "household_id", "relief_type", "paid_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
