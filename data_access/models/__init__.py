@@ -1,5 +1,6 @@
 """All tables of the store; importing this module registers them on SQLModel.metadata."""
 
+from data_access.models.auth import AuditEvent, UserAccount
 from data_access.models.cooperative import Cooperative, CooperativeYear, FuminDividend
 from data_access.models.employment import (
     EntrepreneurshipSubsidy,
@@ -18,6 +19,7 @@ from data_access.models.social import CadreLink, InsuranceEnrolment
 from data_access.models.standards import LivingStandard
 
 __all__ = [
+    "AuditEvent",
     "CadreLink",
     "CaseEvent",
     "Cooperative",
@@ -42,5 +44,6 @@ __all__ = [
     "Setting",
     "Town",
     "Training",
+    "UserAccount",
     "Village",
 ]
