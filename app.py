@@ -58,10 +58,13 @@ def main() -> None:
         "汇报": [PAGES["briefing.py"]],
         "说明": [PAGES["definitions.py"], PAGES["account.py"]],
     }
-    if principal is not None and principal.is_admin:  # the admin pages also check the role themselves
+    # Before sign-in every page is registered (the menu is hidden), so an admin's link to
+    # /import survives the sign-in form; afterwards only admins get them. The admin pages
+    # also check the role themselves.
+    if principal is None or principal.is_admin:
         sections["管理"] = [PAGES[p] for p in ADMIN_PAGES]
     # Navigation first, even before sign-in, so the link's page and parameters survive it.
-    navigation = st.navigation(sections, position="sidebar" if principal else "hidden")
+    navigation = st.navigation(sections, position="sidebar" if principal else "hidden", expanded=True)
     if principal is None:
         try:
             principal = auth.require_principal(url)

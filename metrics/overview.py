@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy.engine import Connection
 
-from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
 from metrics.evaluate import Evaluator, Figure
 from metrics.periods import Grain, Period, recent_periods
@@ -73,10 +72,3 @@ def monthly_trend(
         figure = evaluator.for_period(month).figure(kpi, scope, compare=False)
         points.append(TrendPoint(month, figure.value, figure.target))
     return points
-
-
-def scope_towns(all_towns: tuple[str, ...], scope: str) -> tuple[str, ...]:
-    """The towns a scope covers: all visible towns for the city, else the one town."""
-    if scope == CITY_SCOPE:
-        return all_towns
-    return tuple(t for t in all_towns if t == scope)

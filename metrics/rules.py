@@ -139,9 +139,6 @@ DIVIDEND_OUTCOME_LABELS = {
     DividendOutcome.NO_DATA: "无数据",
 }
 
-DIVIDEND_MIN_GROWTH = 0.05
-DIVIDEND_MIN_SHARE = 0.30
-
 
 def dividend_target(
     *, dividends_fen: int | None, previous_dividends_fen: int | None, net_income_fen: int | None

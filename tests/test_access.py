@@ -161,8 +161,7 @@ def _all_text(at: AppTest) -> str:
 
 
 def _a_village_with_warnings(url: str, town: str) -> str:
-    from tests import oracle  # noqa: F401 - keeps the import style of the suite
-
+    """The village with the most households: the likeliest to have flagged ones."""
     engine = make_engine(url)
     with engine.connect() as conn:
         return conn.execute(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Connection
 
-from data_access.queries.common import month_key, run, unit_column
+from data_access.queries.common import run, unit_column
 
 # A household is on the register at :as_of when its latest effective event is an entry.
 # Its income is its latest assessment on or before :as_of. Both lookups are index seeks
@@ -204,17 +204,3 @@ def warning_households(
     """
     rows = run(conn, sql, towns=towns, params={**params, "village": village})
     return [(int(h), bool(a), bool(b), bool(c)) for h, a, b, c in rows]
-
-
-def monthly_flows(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict[str, dict[str, int]]:
-    """Entries and exits per month ('YYYY-MM') over a range, for trend charts."""
-    sql = f"""
-    SELECT {month_key(conn, "e.effective_date")} AS month, e.kind, COUNT(*)
-    FROM case_event e
-    WHERE e.town_code IN :towns AND e.effective_date BETWEEN :start AND :end
-    GROUP BY 1, e.kind
-    """
-    out: dict[str, dict[str, int]] = {}
-    for month, kind, n in run(conn, sql, towns=towns, params={"start": start, "end": end}):
-        out.setdefault(month, {})[kind] = int(n)
-    return out

@@ -109,16 +109,6 @@ def new_placements_by_town(
     return out
 
 
-def employed_by_channel(conn: Connection, *, towns: Collection[str], as_of: date) -> dict[tuple[str, str], int]:
-    """(town, channel) -> placements running at as_of (any member, not only current targets)."""
-    sql = """
-    SELECT p.town_code, p.channel, COUNT(*) FROM placement p
-    WHERE p.town_code IN :towns AND p.started_on <= :as_of AND (p.ended_on IS NULL OR p.ended_on > :as_of)
-    GROUP BY p.town_code, p.channel
-    """
-    return {(t, c): int(n) for t, c, n in run(conn, sql, towns=towns, params={"as_of": as_of})}
-
-
 def trainings(
     conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
 ) -> dict[str, dict[str, int]]:

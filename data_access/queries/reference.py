@@ -8,8 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from data_access.queries.common import run
-
 
 def towns(conn: Connection) -> list[dict[str, object]]:
     rows = conn.execute(
@@ -80,10 +78,6 @@ def data_version(conn: Connection) -> str:
         )
     ).one()
     return "|".join(str(v) for v in row)
-
-
-def visible_town_count(conn: Connection, *, towns: Collection[str]) -> int:
-    return int(run(conn, "SELECT COUNT(*) FROM town WHERE code IN :towns", towns=towns)[0][0])
 
 
 def _as_date(value: object) -> date:

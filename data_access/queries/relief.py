@@ -153,14 +153,3 @@ def gap_households(
         "village": village,
     }
     return [int(r[0]) for r in run(conn, sql, towns=towns, params=params)]
-
-
-def spending_by_month(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict[str, int]:
-    """Amount (fen) per month 'YYYY-MM' over a range."""
-    sql = f"""
-    SELECT {month_key(conn, "r.paid_on")} AS month, SUM(r.amount_fen)
-    FROM relief_payment r
-    WHERE r.town_code IN :towns AND r.paid_on BETWEEN :start AND :end
-    GROUP BY 1
-    """
-    return {m: int(a or 0) for m, a in run(conn, sql, towns=towns, params={"start": start, "end": end})}

@@ -73,25 +73,3 @@ def uncovered_members(
         "village": village,
     }
     return [int(r[0]) for r in run(conn, sql, towns=towns, params=params)]
-
-
-def pension_coverage_by_town(
-    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, born_before: date
-) -> dict[str, tuple[int, int]]:
-    return coverage(
-        conn,
-        towns=towns,
-        scheme="pension",
-        as_of=as_of,
-        floor_fen=floor_fen,
-        line_fen=line_fen,
-        born_before=born_before,
-    )
-
-
-def medical_coverage_by_town(
-    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int
-) -> dict[str, tuple[int, int]]:
-    return coverage(
-        conn, towns=towns, scheme="medical", as_of=as_of, floor_fen=floor_fen, line_fen=line_fen, born_before=as_of
-    )
