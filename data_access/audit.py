@@ -1,11 +1,28 @@
 """The audit log: sign-ins, imports and undos, exports and packs, unmasking, changes to goals,
-standards and accounts. Insert-only (the database refuses updates and deletes)."""
+standards and accounts.
+
+Append-only twice over: the database refuses updates, deletes and REPLACE (triggers; on
+PostgreSQL also no UPDATE/DELETE privilege for the app's role), and every entry is chained
+to the one before (sha256 of the previous entry's hash and this entry's content), so a change
+made by someone who can write the store directly is evident:
+
+    python -m data_access.audit verify     # exit 0: chain intact; 1: the first changed entry
+"""
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Connection, Engine, bindparam, insert, select, text
+
+from data_access.models.auth import AuditEvent
 
 ACTIONS = {
     "sign_in": "登录成功",
@@ -23,6 +40,50 @@ ACTIONS = {
     "standard_change": "新增低保标准",
     "account_change": "账号变更",
 }
+GENESIS = ""  # the "previous hash" of the first entry
+CHAIN_FIELDS = ("at", "username", "action", "target", "detail", "source", "ok")
+LIMITS = {"username": 60, "action": 40, "target": 200, "detail": 1000, "source": 100}
+# One key for PostgreSQL's advisory lock that serialises appends (any constant; "KTAU").
+_APPEND_LOCK = 0x4B544155
+# Control characters (C0, DEL, C1) and the invisible direction marks / overrides that can
+# disguise text: never stored (they break Excel exports and can make a name read backwards).
+UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+REPLACEMENT = "\ufffd"
+_TABLE = AuditEvent.__table__
+
+
+def clean(value: object, *, keep_newlines: bool = False) -> str:
+    """Text safe to store and to export: unsafe characters become U+FFFD (visible, not lost)."""
+    value = str(value)
+    if keep_newlines:
+        return "\n".join(UNSAFE_CHARS.sub(REPLACEMENT, part) for part in value.replace("\r\n", "\n").split("\n"))
+    return UNSAFE_CHARS.sub(REPLACEMENT, value)
+
+
+def _at_text(value: object) -> str:
+    """The timestamp to the second, whatever form the driver returns it in."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def canonical(entry: Mapping[str, object]) -> str:
+    """An entry's content as one string. Frozen: changing it would break every existing chain."""
+    fields = [_at_text(entry["at"]), *(str(entry[k]) for k in CHAIN_FIELDS[1:-1]), bool(entry["ok"])]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(previous: str, entry: Mapping[str, object]) -> str:
+    return hashlib.sha256(f"{previous}\n{canonical(entry)}".encode()).hexdigest()
+
+
+def _lock_for_append(conn: Connection) -> None:
+    """Serialise appends so two writers never chain onto the same previous entry."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # takes the write lock before reading the last hash
+    else:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
 
 
 def record(
@@ -35,22 +96,58 @@ def record(
     source: str = "",
     ok: bool = True,
 ) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO audit_event (at, username, action, target, detail, source, ok) "
-                "VALUES (:at, :username, :action, :target, :detail, :source, :ok)"
-            ),
-            {
-                "at": datetime.now().replace(microsecond=0),
-                "username": username[:60],
-                "action": action[:40],
-                "target": target[:200],
-                "detail": detail[:1000],
-                "source": source[:100],
-                "ok": ok,
-            },
-        )
+    """Append one entry: one transaction reads the last hash and inserts the next one."""
+    entry: dict[str, object] = {
+        "at": datetime.now().replace(microsecond=0),
+        "username": clean(username)[: LIMITS["username"]],
+        "action": clean(action)[: LIMITS["action"]],
+        "target": clean(target)[: LIMITS["target"]],
+        "detail": clean(detail, keep_newlines=True)[: LIMITS["detail"]],
+        "source": clean(source)[: LIMITS["source"]],
+        "ok": bool(ok),
+    }
+    with engine.connect() as conn:
+        _lock_for_append(conn)
+        previous = conn.execute(select(_TABLE.c.chain_hash).order_by(_TABLE.c.id.desc()).limit(1)).scalar()
+        entry["chain_hash"] = chain_hash(previous if previous is not None else GENESIS, entry)
+        conn.execute(insert(_TABLE).values(**entry))
+        conn.commit()
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    first_bad_id: int | None  # None: the chain is intact
+    head: str  # the last entry's hash (note it down to detect a removed tail later)
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_id is None
+
+    def message(self) -> str:
+        if self.ok:
+            return f"审计日志链校验通过：共 {self.entries:,} 条，最新链哈希 {self.head[:16] or '（空）'}"
+        return f"审计日志链校验失败：第 {self.first_bad_id} 条（编号）起被改动，请立即报告系统管理员"
+
+
+def first_break(rows: Iterable[Mapping[str, object]]) -> tuple[int, int | None, str]:
+    """(entries seen, id of the first entry whose hash does not follow, last stored hash)."""
+    previous, count = GENESIS, 0
+    for row in rows:
+        count += 1
+        if row["chain_hash"] != chain_hash(previous, row):
+            return count, int(row["id"]), previous
+        previous = str(row["chain_hash"])
+    return count, None, previous
+
+
+def verify(engine: Engine) -> Verification:
+    """Recompute the chain in id order, streaming (the log may be long)."""
+    columns = [_TABLE.c.id, *(_TABLE.c[name] for name in CHAIN_FIELDS), _TABLE.c.chain_hash]
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=2000).execute(select(*columns).order_by(_TABLE.c.id))
+        count, bad, head = first_break(r._mapping for r in result)
+    return Verification(count, bad, head)
 
 
 def search(
@@ -77,10 +174,31 @@ def search(
         clauses.append("at <= :until")
         params["until"] = until
     stmt = text(
-        "SELECT at, username, action, target, detail, source, ok FROM audit_event "
+        "SELECT id, at, username, action, target, detail, source, ok FROM audit_event "
         f"WHERE {' AND '.join(clauses)} ORDER BY at DESC, id DESC LIMIT :limit"
     )
     if actions:
         stmt = stmt.bindparams(bindparam("actions", expanding=True))
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(stmt, params)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from data_access.db import database_url, describe_url, get_engine
+
+    parser = argparse.ArgumentParser(description="审计日志")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("verify", help="校验审计日志链：0 = 完好，1 = 被改动（输出第一条被改动的编号）")
+    parser.parse_args(argv)
+    url = database_url()
+    try:
+        result = verify(get_engine(url))
+    except Exception as exc:
+        print(f"无法读取审计日志（{describe_url(url)}）：{exc}", file=sys.stderr)
+        return 2
+    print(result.message(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -21,6 +21,8 @@ class UserAccount(SQLModel, table=True):
     locked_until: NaiveDatetime | None = None
     must_change_password: bool = False
     active: bool = True
+    # Raised by deactivation and password changes: a session signed in under an older value ends.
+    session_epoch: int = 0
     created_at: NaiveDatetime = Field(default_factory=datetime.now)
 
 
@@ -37,3 +39,6 @@ class AuditEvent(SQLModel, table=True):
     detail: str = Field(default="", max_length=1000)
     source: str = Field(default="", max_length=100)  # where from (client address)
     ok: bool = True
+    # sha256 of the previous entry's chain_hash and this entry's content (audit.chain_hash):
+    # an edited, removed or inserted entry breaks the chain from there on.
+    chain_hash: str = Field(default="", max_length=64)
