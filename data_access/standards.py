@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from data_access import audit
+from data_access import analytics, audit
 from data_access.models import LivingStandard
 from data_access.queries import reference
 from metrics.rules import Standard
@@ -83,6 +83,8 @@ def add_standard(
                     },
                 ).scalar_one()
             )
+            # Months from the new date on change groups: their facts follow in this transaction.
+            analytics.refresh_standard(conn, effective_from)
     except IntegrityError as exc:
         raise StandardError(f"{effective_from:%Y-%m-%d} 已有标准，标准不可覆盖") from exc
     audit.record(

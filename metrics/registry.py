@@ -10,6 +10,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from data_access.analytics import months, read
+from data_access.analytics.params import params_json
+from data_access.analytics.refresh import built_months
 from data_access.queries import caseload, dividends, employment, relief, social
 from metrics.attainment import Direction
 from metrics.periods import Period
@@ -42,6 +45,8 @@ class QueryContext:
     # Results shared by several KPIs of one evaluator (e.g. spending, 户次, 人次 come from one
     # query): computed once per (query, period) and reused.
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # False: compute from raw rows even where facts could serve (tests, `check`).
+    use_facts: bool = True
 
     def shared(self, name: str, compute: Callable[[], Any]) -> Any:
         key = (name, self.start, self.as_of, self.level, self.towns)
@@ -110,11 +115,105 @@ DOMAINS = {
 FEN_TO_WAN = 1 / 1_000_000  # 1 万元 = 10,000 yuan = 1,000,000 fen
 
 
+# -- the fact layer (data_access.analytics) ---------------------------------------------
+# A KPI reads facts when they serve its span exactly: month-aligned, every month built, and
+# (for stocks) built with the same 低保标准 and settings as this context; otherwise raw rows.
+
+
+def _built(ctx: QueryContext) -> dict[int, tuple[int, int, str]]:
+    if not ctx.use_facts:
+        return {}
+    key = ("analytics_built",)
+    if key not in ctx.memo:
+        ctx.memo[key] = built_months(ctx.conn)
+    return ctx.memo[key]
+
+
+def _stock_month(ctx: QueryContext) -> int | None:
+    """The month whose end-of-month stock facts equal this context's state at as_of."""
+    if not months.is_month_end(ctx.as_of):
+        return None
+    month = months.key(ctx.as_of)
+    meta = _built(ctx).get(month)
+    expected = (ctx.standard.floor_fen, ctx.standard.monitoring_line_fen, params_json(ctx.settings.values))
+    return month if meta is not None and meta == expected else None
+
+
+def _flow_months(ctx: QueryContext, start: date | None = None) -> tuple[int, int] | None:
+    """(first, last) month when start..as_of is whole months, all built."""
+    start = start or ctx.start
+    if start.day != 1 or not months.is_month_end(ctx.as_of) or start > ctx.as_of:
+        return None
+    first, last = months.key(start), months.key(ctx.as_of)
+    built = _built(ctx)
+    return (first, last) if all(m in built for m in months.between(first, last)) else None
+
+
+def _fact_stock(ctx: QueryContext, table: str) -> dict[str, dict[str, int]] | None:
+    """Per unit: the table's stock columns at the end of as_of's month (None: not served)."""
+    month = _stock_month(ctx)
+    if month is None:
+        return None
+    columns = STOCK_COLUMNS[table]
+    return ctx.shared(
+        f"fact_stock_{table}",
+        lambda: read.months_sum(
+            ctx.conn, table=table, columns=columns, towns=ctx.towns, first=month, last=month, by=ctx.level
+        ),
+    )
+
+
+def _fact_flow(ctx: QueryContext, table: str, start: date | None = None) -> dict[str, dict[str, int]] | None:
+    """Per unit: the table's flow columns summed over start..as_of (None: not served)."""
+    span = _flow_months(ctx, start)
+    if span is None:
+        return None
+    columns = FLOW_COLUMNS[table]
+    return ctx.shared(
+        f"fact_flow_{table}_{span[0]}",
+        lambda: read.months_sum(
+            ctx.conn, table=table, columns=columns, towns=ctx.towns, first=span[0], last=span[1], by=ctx.level
+        ),
+    )
+
+
+# The columns each KPI family reads: one query per table and span serves all of them.
+STOCK_COLUMNS = {
+    "caseload": (
+        "floor_households",
+        "floor_persons",
+        "monitored_households",
+        "monitored_persons",
+        "overdue",
+        "warning_any",
+    ),
+    "relief": ("gap_unpaid",),
+    "employment": (
+        "targets",
+        "employed",
+        "retention_base",
+        "retained",
+        "with_plan",
+        "pension_covered",
+        "pension_eligible",
+    ),
+    "medical": ("medical_covered", "medical_eligible", "ltc_covered", "ltc_eligible"),
+}
+FLOW_COLUMNS = {
+    "caseload": ("entries", "exits"),
+    "relief": ("amount_fen", "payments", "persons"),
+    "employment": ("trainings_started",),
+}
+
+
 def _lines(ctx: QueryContext) -> dict[str, object]:
     return {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
 
 
 def _stock(ctx: QueryContext) -> dict[str, dict[str, int]]:
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        return facts
     return ctx.shared(
         "stock", lambda: caseload.stock(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, by=ctx.level, **_lines(ctx))
     )
@@ -141,6 +240,10 @@ def floor_households(ctx: QueryContext) -> KpiValues:
 
 
 def _flows(ctx: QueryContext, kind: str) -> KpiValues:
+    facts = _fact_flow(ctx, "caseload")
+    if facts is not None:
+        column = {"entry": "entries", "exit": "exits"}[kind]
+        return KpiValues({t: Measure(float(r[column])) for t, r in facts.items()})
     rows = caseload.flows(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
     return KpiValues({t: Measure(float(r.get(kind, 0))) for t, r in rows.items()})
 
@@ -154,6 +257,9 @@ def exits(ctx: QueryContext) -> KpiValues:
 
 
 def overdue_reviews(ctx: QueryContext) -> KpiValues:
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        return KpiValues(_count(facts, "overdue"))
     as_of = datetime.combine(ctx.as_of, time(23, 59, 59))
     rows = caseload.pipeline(
         ctx.conn,
@@ -176,11 +282,17 @@ def warning_params(ctx: QueryContext) -> dict[str, object]:
 
 
 def warning_households(ctx: QueryContext) -> KpiValues:
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        return KpiValues(_count(facts, "warning_any"))
     rows = caseload.warnings(ctx.conn, towns=ctx.towns, params=warning_params(ctx), by=ctx.level)
     return KpiValues(_count(rows, "any"))
 
 
 def _spending(ctx: QueryContext) -> dict[str, dict[str, int]]:
+    facts = _fact_flow(ctx, "relief")
+    if facts is not None:
+        return facts
     return ctx.shared(
         "spending", lambda: relief.spending(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
     )
@@ -204,12 +316,16 @@ def relief_average(ctx: QueryContext) -> KpiValues:
 
 def relief_budget_execution(ctx: QueryContext) -> KpiValues:
     # Budgets are set per town; a village has none, so this KPI stays at town level.
-    spent = relief.spending(ctx.conn, towns=ctx.towns, start=date(ctx.as_of.year, 1, 1), end=ctx.as_of)
+    basis = f"{ctx.as_of.year}年1月1日至{ctx.as_of:%Y年%m月%d日}"
+    if ctx.level != "town":
+        return KpiValues({}, basis=basis)
+    year_start = date(ctx.as_of.year, 1, 1)
+    spent = _fact_flow(ctx, "relief", start=year_start)
+    if spent is None:
+        spent = relief.spending(ctx.conn, towns=ctx.towns, start=year_start, end=ctx.as_of)
     budget = relief.budget_by_town(ctx.conn, towns=ctx.towns, year=ctx.as_of.year)
     out = {t: Measure(float(spent.get(t, {}).get("amount_fen", 0)), float(b)) for t, b in budget.items()}
-    if ctx.level != "town":
-        out = {}
-    return KpiValues(out, basis=f"{ctx.as_of.year}年1月1日至{ctx.as_of:%Y年%m月%d日}")
+    return KpiValues(out, basis=basis)
 
 
 GAP_RULE_WINDOWS = {"living": "gap_window_monthly_days"}
@@ -222,6 +338,9 @@ def gap_since(ctx: QueryContext, rule: str) -> date:
 
 def relief_gaps(ctx: QueryContext) -> KpiValues:
     """Households meeting a relief rule with no payment of that type (summed over the rules)."""
+    facts = _fact_stock(ctx, "relief")
+    if facts is not None:
+        return KpiValues(_count(facts, "gap_unpaid"))
     total: dict[str, Measure] = {}
     for rule in relief.GAP_RULES:
         rows = relief.gaps(
@@ -239,6 +358,9 @@ def relief_gaps(ctx: QueryContext) -> KpiValues:
 
 
 def _funnel(ctx: QueryContext) -> dict[str, dict[str, int]]:
+    facts = _fact_stock(ctx, "employment")
+    if facts is not None:
+        return facts
     return ctx.shared(
         "funnel",
         lambda: employment.funnel(
@@ -268,34 +390,75 @@ def plan_share(ctx: QueryContext) -> KpiValues:
     return KpiValues({t: Measure(float(r["with_plan"]), float(r["targets"])) for t, r in _funnel(ctx).items()})
 
 
+def _placement_span(ctx: QueryContext) -> str | None:
+    """Which stored span start..as_of is: distinct persons do not add across months."""
+    if not months.is_month_end(ctx.as_of) or months.key(ctx.as_of) not in _built(ctx):
+        return None
+    month = months.key(ctx.as_of)
+    for span, first in (
+        ("month", months.first_day(month)),
+        ("quarter", months.quarter_start(month)),
+        ("year", date(ctx.as_of.year, 1, 1)),
+    ):
+        if ctx.start == first:
+            return span
+    return None
+
+
 def new_placements(ctx: QueryContext) -> KpiValues:
-    rows = employment.new_placements_by_town(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
+    """Distinct persons placed in the span (a person placed twice counts once)."""
+    span = _placement_span(ctx)
+    if span is not None:
+        rows = read.placed_persons(ctx.conn, towns=ctx.towns, month=months.key(ctx.as_of), span=span, by=ctx.level)
+    else:
+        rows = employment.placed_persons(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
     return KpiValues({t: Measure(float(n)) for t, n in rows.items()})
 
 
 def trainings_started(ctx: QueryContext) -> KpiValues:
+    facts = _fact_flow(ctx, "employment")
+    if facts is not None:
+        return KpiValues(_count(facts, "trainings_started"))
     rows = employment.trainings(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
     return KpiValues(_count(rows, "started"))
 
 
-def dividend_compliance(ctx: QueryContext) -> KpiValues:
+def _dividend_year(ctx: QueryContext) -> int | None:
     # Cooperatives report once a year: use the period's year, or the latest reported before it.
-    year = dividends.latest_year(ctx.conn, towns=ctx.towns, up_to=ctx.as_of.year)
+    if _built(ctx):
+        return ctx.shared(
+            "fact_dividend_latest",
+            lambda: read.dividend_latest_year(ctx.conn, towns=ctx.towns, up_to=ctx.as_of.year),
+        )
+    return dividends.latest_year(ctx.conn, towns=ctx.towns, up_to=ctx.as_of.year)
+
+
+def _dividend_facts(ctx: QueryContext, year: int) -> dict[str, dict[str, int]] | None:
+    if not _built(ctx):
+        return None
+    return ctx.shared(
+        f"fact_dividend_{year}", lambda: read.dividend_year(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
+    )
+
+
+def dividend_compliance(ctx: QueryContext) -> KpiValues:
+    year = _dividend_year(ctx)
     if year is None:
         return KpiValues({}, basis="尚无年度分红数据")
-    rows = dividends.compliance_by_town(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
+    facts = _dividend_facts(ctx, year)
+    if facts is not None:
+        rows = {t: (r["coops_met"], r["coops_reporting"]) for t, r in facts.items()}
+    else:
+        rows = dividends.compliance_by_town(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
     return KpiValues(_ratio(rows), basis=f"{year}年度", year=year)
-
-
-def _dividend_year(ctx: QueryContext) -> int | None:
-    return dividends.latest_year(ctx.conn, towns=ctx.towns, up_to=ctx.as_of.year)
 
 
 def dividends_total(ctx: QueryContext) -> KpiValues:
     year = _dividend_year(ctx)
     if year is None:
         return KpiValues({}, basis="尚无年度分红数据")
-    rows = dividends.town_totals(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
+    facts = _dividend_facts(ctx, year)
+    rows = facts if facts is not None else dividends.town_totals(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
     return KpiValues(_count(rows, "dividends_fen"), basis=f"{year}年度", year=year)
 
 
@@ -303,11 +466,20 @@ def fumin_households(ctx: QueryContext) -> KpiValues:
     year = _dividend_year(ctx)
     if year is None:
         return KpiValues({}, basis="尚无年度分红数据")
-    rows = dividends.fumin(ctx.conn, towns=ctx.towns, year=year, by=ctx.level)
-    return KpiValues({t: Measure(float(n)) for t, (n, _) in rows.items()}, basis=f"{year}年度", year=year)
+    facts = _dividend_facts(ctx, year)
+    if facts is not None:
+        counts = {t: r["fumin_households"] for t, r in facts.items()}
+    else:
+        counts = {t: n for t, (n, _) in dividends.fumin(ctx.conn, towns=ctx.towns, year=year, by=ctx.level).items()}
+    return KpiValues({t: Measure(float(n)) for t, n in counts.items()}, basis=f"{year}年度", year=year)
 
 
 def _coverage(ctx: QueryContext, scheme: str) -> KpiValues:
+    facts = _fact_stock(ctx, "employment" if scheme == "pension" else "medical")
+    if facts is not None:
+        return KpiValues(
+            {t: Measure(float(r[f"{scheme}_covered"]), float(r[f"{scheme}_eligible"])) for t, r in facts.items()}
+        )
     born_before = _years_before(ctx.as_of, int(ctx.settings["pension_min_age"]))
     rows = social.coverage(
         ctx.conn, towns=ctx.towns, scheme=scheme, as_of=ctx.as_of, born_before=born_before, by=ctx.level, **_lines(ctx)
@@ -604,8 +776,10 @@ KPIS: tuple[Kpi, ...] = (
         direction=Direction.HIGHER,
         domain="employment",
         clause="二(二).2",
-        meaning="期内新开始的就业安置人数（用人单位吸纳、弹性岗位、公益性岗位、劳务合作社）。",
-        formula="安置开始日期在期内的安置记录数",
+        meaning=(
+            "期内新开始就业安置的人数（用人单位吸纳、弹性岗位、公益性岗位、劳务合作社）；同一人期内多次安置只计一人。"
+        ),
+        formula="安置开始日期在期内的安置记录所涉及的不同人数（按人去重）",
         feed="employment",
         accumulates=True,
         compute=new_placements,

@@ -19,7 +19,7 @@ from sqlalchemy import Date, DateTime, Engine, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from data_access import audit
+from data_access import analytics, audit
 from data_access.ingest.fields import ParseContext
 from data_access.ingest.kinds import KINDS, FeedKind
 from data_access.ingest.plan import Plan, build_plan
@@ -233,6 +233,9 @@ def _write(conn: Connection, plan: Plan, *, user: str, now: datetime) -> int:
     if kind.on_change is not None:
         pairs = [(None, row) for row in plan.adds] + [(u.old, u.new) for u in plan.updates]
         kind.on_change(conn, pairs, user=user, at=now, source=f"导入批次 {batch_id}")
+    # The fact tables follow in the same transaction: readers see the old load or the new one.
+    changed = [*plan.adds, *(u.old for u in plan.updates), *(u.new for u in plan.updates)]
+    analytics.refresh_rows(conn, kind.table_name, changed)
     return int(batch_id)
 
 
@@ -363,9 +366,11 @@ def _undo(conn: Connection, batch_id: int, *, user: str, now: datetime) -> tuple
     stamps = {"updated_at": now, "updated_by": user} if kind.stamped else {}
 
     history: list[tuple[dict | None, dict | None]] = []
+    current = _current(conn, kind, [*added, *(k for k, _ in updated)])
     if kind.on_change is not None:
-        current = _current(conn, kind, [*added, *(k for k, _ in updated)])
         history = [(current.get(k), None) for k in added] + [(current.get(k), old) for k, old in updated]
+    # Which facts the undo touches, found before its rows (and their links) are gone.
+    touch = analytics.touched(conn, kind.table_name, [*current.values(), *(old for _, old in updated)])
     if updated:
         fields = [*updated[0][1], *stamps]
         stmt = table.update().where(pk == bindparam("row_pk")).values({f: bindparam(f"v_{f}") for f in fields})
@@ -386,6 +391,7 @@ def _undo(conn: Connection, batch_id: int, *, user: str, now: datetime) -> tuple
     )
     if kind.on_change is not None and history:
         kind.on_change(conn, history, user=user, at=now, source=f"撤销导入批次 {batch_id}")
+    analytics.refresh_touch(conn, touch)
     return int(deleted), len(updated)
 
 

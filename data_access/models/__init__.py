@@ -1,5 +1,15 @@
 """All tables of the store; importing this module registers them on SQLModel.metadata."""
 
+from data_access.models.analytics import (
+    AnalyticsMonth,
+    AnalyticsState,
+    FactCaseloadMonth,
+    FactDividendYear,
+    FactEmploymentMonth,
+    FactMedicalMonth,
+    FactPlacementSpan,
+    FactReliefMonth,
+)
 from data_access.models.auth import AuditEvent, UserAccount
 from data_access.models.cooperative import Cooperative, CooperativeYear, FuminDividend
 from data_access.models.employment import (
@@ -19,12 +29,20 @@ from data_access.models.social import CadreLink, InsuranceEnrolment
 from data_access.models.standards import LivingStandard
 
 __all__ = [
+    "AnalyticsMonth",
+    "AnalyticsState",
     "AuditEvent",
     "CadreLink",
     "CaseEvent",
     "Cooperative",
     "CooperativeYear",
     "EntrepreneurshipSubsidy",
+    "FactCaseloadMonth",
+    "FactDividendYear",
+    "FactEmploymentMonth",
+    "FactMedicalMonth",
+    "FactPlacementSpan",
+    "FactReliefMonth",
     "FeedStatus",
     "FuminDividend",
     "Goal",

@@ -163,3 +163,16 @@ def job_pool(conn: Connection, *, towns: Collection[str], as_of: date) -> dict[s
     GROUP BY j.town_code
     """
     return {t: (int(n), int(v or 0)) for t, n, v in run(conn, sql, towns=towns, params={"as_of": as_of})}
+
+
+def placed_persons(
+    conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
+) -> dict[str, int]:
+    """Per unit: distinct persons with a placement starting in the range (新增就业安置, 人)."""
+    source, col = _member_source("placement", by)
+    sql = f"""
+    SELECT {col}, COUNT(DISTINCT p.member_id) FROM {source}
+    WHERE p.town_code IN :towns AND p.started_on BETWEEN :start AND :end
+    GROUP BY {col}
+    """
+    return {t: int(n) for t, n in run(conn, sql, towns=towns, params={"start": start, "end": end})}

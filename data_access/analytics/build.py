@@ -1,0 +1,181 @@
+"""Compute fact rows for one month (or year) from raw rows, with the same SQL the raw-row
+path uses (data_access.queries at village level): a fact equals the raw figure by
+construction, and `check` recomputes them to prove it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from data_access.analytics import months
+from data_access.analytics.params import BuildParams
+from data_access.queries import caseload, dividends, employment, relief, social
+
+Rows = dict[str, list[dict[str, Any]]]  # fact table -> rows
+MONTH_TABLES = ("fact_caseload_month", "fact_relief_month", "fact_employment_month", "fact_medical_month")
+SPAN_TABLE = "fact_placement_span"
+YEAR_TABLE = "fact_dividend_year"
+SPANS = ("month", "quarter", "year")
+
+
+def village_towns(conn: Connection) -> dict[str, str]:
+    return dict(conn.execute(text("SELECT code, town_code FROM village")).all())
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class _Rows:
+    """Accumulates one table's values per key, then drops all-zero rows."""
+
+    def __init__(self, key_names: tuple[str, ...], fixed: dict[str, Any], village_town: dict[str, str]) -> None:
+        self.key_names, self.fixed, self.village_town = key_names, fixed, village_town
+        self.rows: dict[tuple, dict[str, Any]] = {}
+
+    def add(self, key: tuple, **values: int) -> None:
+        row = self.rows.get(key)
+        if row is None:
+            row = self.rows[key] = {
+                **dict(zip(self.key_names, key, strict=True)),
+                **self.fixed,
+                "town_code": self.village_town[key[0]],  # keys start with the village
+            }
+        for name, value in values.items():
+            row[name] = row.get(name, 0) + int(value or 0)
+
+    def out(self) -> list[dict[str, Any]]:
+        skip = {*self.key_names, *self.fixed, "town_code"}
+        return [r for r in self.rows.values() if any(v for k, v in r.items() if k not in skip)]
+
+
+def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildParams, vt: dict[str, str]) -> Rows:
+    """Every month fact row of the given towns for one month."""
+    start, end = months.first_day(month), months.last_day(month)
+    lines = p.lines(end)
+    assert lines is not None, "months without a standard are not built"
+    floor_fen, line_fen = lines
+    s = p.settings
+    by = "village"
+    key = ("village_code",)
+    cas = _Rows(key, {"month": month, "feed": "caseload"}, vt)
+    for v, r in caseload.stock(conn, towns=towns, as_of=end, floor_fen=floor_fen, line_fen=line_fen, by=by).items():
+        cas.add(
+            (v,),
+            floor_households=r.get("floor_households", 0),
+            floor_persons=r.get("floor_persons", 0),
+            monitored_households=r.get("monitored_households", 0),
+            monitored_persons=r.get("monitored_persons", 0),
+        )
+    for v, r in caseload.flows(conn, towns=towns, start=start, end=end, by=by).items():
+        cas.add((v,), entries=r.get("entry", 0), exits=r.get("exit", 0))
+    as_of_dt = datetime.combine(end, time(23, 59, 59))
+    overdue_before = as_of_dt - timedelta(days=int(s["review_overdue_days"]))
+    for v, r in caseload.pipeline(conn, towns=towns, as_of=as_of_dt, overdue_before=overdue_before, by=by).items():
+        stages = ("village", "town", "city")
+        cas.add(
+            (v,),
+            waiting=sum(r.get(f"{g}_waiting", 0) for g in stages),
+            overdue=sum(r.get(f"{g}_overdue", 0) for g in stages),
+        )
+    wparams = caseload.warning_params(
+        as_of=end,
+        floor_fen=floor_fen,
+        line_fen=line_fen,
+        near_ratio=s["warning_near_line_ratio"],
+        drop_ratio=s["warning_income_drop_ratio"],
+        medical_share=s["warning_medical_share"],
+    )
+    for v, r in caseload.warnings(conn, towns=towns, params=wparams, by=by).items():
+        cas.add(
+            (v,),
+            warning_near_line=r["near_line"],
+            warning_income_drop=r["income_drop"],
+            warning_medical=r["medical"],
+            warning_any=r["any"],
+        )
+
+    rel = _Rows(("village_code", "relief_type"), {"month": month, "feed": "relief_civil"}, vt)
+    for (v, kind), r in relief.spending_by_type(conn, towns=towns, start=start, end=end, by=by).items():
+        rel.add((v, kind), amount_fen=r["amount_fen"], payments=r["payments"], persons=r["persons"])
+    for rule in relief.GAP_RULES:
+        window = s["gap_window_monthly_days"] if rule == "living" else s["gap_window_yearly_days"]
+        since = end - timedelta(days=int(window) - 1)
+        found = relief.gaps(
+            conn, towns=towns, rule=rule, as_of=end, since=since, floor_fen=floor_fen, line_fen=line_fen, by=by
+        )
+        for v, (eligible, unpaid) in found.items():
+            rel.add((v, rule), gap_eligible=eligible, gap_unpaid=unpaid)
+
+    emp = _Rows(key, {"month": month, "feed": "employment"}, vt)
+    funnel = employment.funnel(
+        conn,
+        towns=towns,
+        as_of=end,
+        floor_fen=floor_fen,
+        line_fen=line_fen,
+        retention_months=int(s["retention_months"]),
+        by=by,
+    )
+    for v, r in funnel.items():
+        emp.add((v,), **r)
+    for v, n in employment.new_placements_by_town(conn, towns=towns, start=start, end=end, by=by).items():
+        emp.add((v,), placement_records=n)
+    for v, r in employment.trainings(conn, towns=towns, start=start, end=end, by=by).items():
+        emp.add((v,), trainings_started=r["started"])
+    born_before = years_before(end, int(s["pension_min_age"]))
+    med = _Rows(key, {"month": month, "feed": "medical"}, vt)
+    for scheme, target in (("pension", emp), ("medical", med), ("ltc", med)):
+        found = social.coverage(
+            conn,
+            towns=towns,
+            scheme=scheme,
+            as_of=end,
+            floor_fen=floor_fen,
+            line_fen=line_fen,
+            born_before=born_before,
+            by=by,
+        )
+        for v, (covered, eligible) in found.items():
+            target.add((v,), **{f"{scheme}_covered": covered, f"{scheme}_eligible": eligible})
+
+    spans = {"month": start, "quarter": months.quarter_start(month), "year": date(start.year, 1, 1)}
+    placed: list[dict[str, Any]] = []
+    for span, since in spans.items():
+        for v, n in employment.placed_persons(conn, towns=towns, start=since, end=end, by=by).items():
+            if n:
+                placed.append(
+                    {"month": month, "span": span, "village_code": v, "town_code": vt[v], "feed": "employment"}
+                    | {"persons": n}
+                )
+    return {
+        "fact_caseload_month": cas.out(),
+        "fact_relief_month": rel.out(),
+        "fact_employment_month": emp.out(),
+        "fact_medical_month": med.out(),
+        SPAN_TABLE: placed,
+    }
+
+
+def year_rows(conn: Connection, year: int, towns: Collection[str], vt: dict[str, str]) -> list[dict[str, Any]]:
+    """The yearly dividend facts of the given towns for one year."""
+    div = _Rows(("village_code",), {"year": year, "feed": "agriculture"}, vt)
+    for v, (met, reporting) in dividends.compliance_by_town(conn, towns=towns, year=year, by="village").items():
+        div.add((v,), coops_met=met, coops_reporting=reporting)
+    for v, r in dividends.town_totals(conn, towns=towns, year=year, by="village").items():
+        div.add((v,), dividends_fen=r["dividends_fen"])
+    for v, (households, _) in dividends.fumin(conn, towns=towns, year=year, by="village").items():
+        div.add((v,), fumin_households=households)
+    return div.out()
+
+
+def dividend_years(conn: Connection) -> list[int]:
+    rows = conn.execute(text("SELECT year FROM cooperative_year UNION SELECT year FROM fumin_dividend"))
+    return sorted(int(y) for (y,) in rows)

@@ -1,0 +1,42 @@
+"""Month keys (yyyymm integers) and their first and last days."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+
+def key(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def first_day(month: int) -> date:
+    return date(month // 100, month % 100, 1)
+
+
+def last_day(month: int) -> date:
+    year, mon = divmod(month, 100)
+    return date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def following(month: int) -> int:
+    year, mon = divmod(month, 100)
+    return (year + 1) * 100 + 1 if mon == 12 else month + 1
+
+
+def between(first: int, last: int) -> list[int]:
+    """Every month key from first to last, inclusive."""
+    out, cur = [], first
+    while cur <= last:
+        out.append(cur)
+        cur = following(cur)
+    return out
+
+
+def is_month_end(day: date) -> bool:
+    return day == last_day(key(day))
+
+
+def quarter_start(month: int) -> date:
+    year, mon = divmod(month, 100)
+    return date(year, 3 * ((mon - 1) // 3) + 1, 1)

@@ -1,0 +1,139 @@
+"""The fact layer (issue 9): small pre-aggregated tables every KPI reads instead of raw rows.
+
+Per village x month (`month` is yyyymm) the additive parts of each KPI: stocks at month end,
+flows within the month, numerators and denominators rather than ratios. Distinct-person
+counts do not add across months, so placements keep one row per span the app uses (the
+month, the quarter to the month's end, the year to the month's end). Yearly feeds are per
+village x year. Every fact row names the department feed it comes from. `town_code` is the
+town the raw rows are filed under; a town's figure is the sum over its rows.
+
+`analytics_month` lists the months built, with the 低保标准 lines and the settings they were
+built with: a reader uses a month only when they match its own, else it reads raw rows.
+"""
+
+from pydantic import NaiveDatetime
+from sqlalchemy import BigInteger, Index
+from sqlmodel import Field, SQLModel
+
+_FACT_INDEX = ("town_code", "month")
+
+
+class AnalyticsState(SQLModel, table=True):
+    """One row when the fact layer is in use; refreshes extend the built months from here."""
+
+    __tablename__ = "analytics_state"
+
+    id: int = Field(default=1, primary_key=True)
+    from_month: int | None = None  # first month built (yyyymm); None: from the earliest data
+    built_at: NaiveDatetime | None = None
+
+
+class AnalyticsMonth(SQLModel, table=True):
+    __tablename__ = "analytics_month"
+
+    month: int = Field(primary_key=True)
+    floor_fen: int = Field(sa_type=BigInteger)  # 低保标准 in force at the month's end
+    line_fen: int = Field(sa_type=BigInteger)  # monitoring line at the month's end
+    params: str = Field(max_length=400)  # the settings stocks were computed with (JSON)
+
+
+class FactCaseloadMonth(SQLModel, table=True):
+    __tablename__ = "fact_caseload_month"
+    __table_args__ = (Index("ix_fact_caseload_month_town", *_FACT_INDEX),)
+
+    month: int = Field(primary_key=True)
+    village_code: str = Field(primary_key=True, max_length=20)
+    town_code: str = Field(max_length=20)
+    feed: str = Field(default="caseload", max_length=40)
+    floor_households: int = 0
+    floor_persons: int = 0
+    monitored_households: int = 0
+    monitored_persons: int = 0
+    entries: int = 0
+    exits: int = 0
+    waiting: int = 0
+    overdue: int = 0
+    warning_near_line: int = 0
+    warning_income_drop: int = 0
+    warning_medical: int = 0
+    warning_any: int = 0
+
+
+class FactReliefMonth(SQLModel, table=True):
+    __tablename__ = "fact_relief_month"
+    __table_args__ = (Index("ix_fact_relief_month_town", *_FACT_INDEX),)
+
+    month: int = Field(primary_key=True)
+    village_code: str = Field(primary_key=True, max_length=20)
+    relief_type: str = Field(primary_key=True, max_length=20)
+    town_code: str = Field(max_length=20)
+    feed: str = Field(default="relief_civil", max_length=40)
+    amount_fen: int = Field(default=0, sa_type=BigInteger)
+    payments: int = 0
+    persons: int = 0
+    gap_eligible: int = 0  # households meeting the type's 应助尽助 rule at month end
+    gap_unpaid: int = 0  # of them with no payment of the type in the look-back window
+
+
+class FactEmploymentMonth(SQLModel, table=True):
+    __tablename__ = "fact_employment_month"
+    __table_args__ = (Index("ix_fact_employment_month_town", *_FACT_INDEX),)
+
+    month: int = Field(primary_key=True)
+    village_code: str = Field(primary_key=True, max_length=20)
+    town_code: str = Field(max_length=20)
+    feed: str = Field(default="employment", max_length=40)
+    targets: int = 0
+    trained: int = 0
+    placed: int = 0
+    employed: int = 0
+    retention_base: int = 0
+    retained: int = 0
+    with_plan: int = 0
+    placement_records: int = 0
+    trainings_started: int = 0
+    pension_covered: int = 0
+    pension_eligible: int = 0
+
+
+class FactMedicalMonth(SQLModel, table=True):
+    __tablename__ = "fact_medical_month"
+    __table_args__ = (Index("ix_fact_medical_month_town", *_FACT_INDEX),)
+
+    month: int = Field(primary_key=True)
+    village_code: str = Field(primary_key=True, max_length=20)
+    town_code: str = Field(max_length=20)
+    feed: str = Field(default="medical", max_length=40)
+    medical_covered: int = 0
+    medical_eligible: int = 0
+    ltc_covered: int = 0
+    ltc_eligible: int = 0
+
+
+class FactPlacementSpan(SQLModel, table=True):
+    """Distinct persons placed in a span ending at the month's end: 'month', 'quarter' or 'year'
+    (quarter and year run from their first day to the month's end)."""
+
+    __tablename__ = "fact_placement_span"
+    __table_args__ = (Index("ix_fact_placement_span_town", *_FACT_INDEX),)
+
+    month: int = Field(primary_key=True)
+    span: str = Field(primary_key=True, max_length=8)
+    village_code: str = Field(primary_key=True, max_length=20)
+    town_code: str = Field(max_length=20)
+    feed: str = Field(default="employment", max_length=40)
+    persons: int = 0
+
+
+class FactDividendYear(SQLModel, table=True):
+    __tablename__ = "fact_dividend_year"
+    __table_args__ = (Index("ix_fact_dividend_year_town", "town_code", "year"),)
+
+    year: int = Field(primary_key=True)
+    village_code: str = Field(primary_key=True, max_length=20)
+    town_code: str = Field(max_length=20)
+    feed: str = Field(default="agriculture", max_length=40)
+    coops_met: int = 0
+    coops_reporting: int = 0
+    dividends_fen: int = Field(default=0, sa_type=BigInteger)
+    fumin_households: int = 0
