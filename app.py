@@ -9,12 +9,13 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pages.ui import auth, store
+from pages.ui import auth, store, style
 from pages.ui.context import ROUTE_PARAM, PageContext, publish
 from pages.ui.errors import show_store_error
 from pages.ui.filters import sidebar_filters
 
 st.set_page_config(page_title="相对贫困长效机制 领导驾驶舱", page_icon=":material/monitoring:", layout="wide")
+style.apply()
 
 PAGES = {
     "overview.py": st.Page("pages/overview.py", title="总览", url_path="overview"),
@@ -64,7 +65,8 @@ def main() -> None:
     if principal is None or principal.is_admin:
         sections["管理"] = [PAGES[p] for p in ADMIN_PAGES]
     # Navigation first, even before sign-in, so the link's page and parameters survive it.
-    navigation = st.navigation(sections, position="sidebar" if principal else "hidden", expanded=True)
+    # Pages in the top bar, so the sidebar holds the period and scope, visible without scrolling.
+    navigation = st.navigation(sections, position="top" if principal else "hidden")
     if principal is None:
         try:
             principal = auth.require_principal(url)
@@ -88,7 +90,7 @@ def main() -> None:
         st.stop()
     if not towns_rows or not feeds:
         st.info(
-            "数据库中还没有数据：请运行 `make run`（载入演示数据）或通过数据导入载入各部门数据。",
+            "数据库中还没有数据：请系统管理员通过“数据导入”载入各部门数据（部署与初始化步骤见系统说明文档）。",
             icon=":material/info:",
         )
         st.stop()

@@ -34,6 +34,28 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str, height: int = 380) 
     return fig
 
 
+def stamped(fig: go.Figure, context_line: str) -> go.Figure:
+    """A copy for export that carries its context inside the image: scope, period, data date
+    and the demo mark (a file name alone is lost once the image is pasted into a slide)."""
+    out = go.Figure(fig)
+    margin = out.layout.margin
+    bottom = (margin.b if margin and margin.b is not None else 90) + 28
+    out.update_layout(margin={"b": bottom})
+    out.add_annotation(
+        text=context_line,
+        xref="paper",
+        yref="paper",
+        x=1.0,
+        y=0,
+        yshift=-bottom + 8,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 12, "color": "#C62828" if "演示数据" in context_line else "#5F6B7A"},
+    )
+    return out
+
+
 def unit_label(fig: go.Figure, unit: str) -> None:
     """The value axis unit, written level above the plot: a rotated axis title turns
     Chinese characters on their side."""

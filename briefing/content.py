@@ -23,6 +23,7 @@ HEADLINES_PER_SLIDE = 4
 
 @dataclass(frozen=True)
 class ChartData:
+    title: str  # with scope and period: a chart copied out of the pack still says what it shows
     kpi: Kpi
     categories: list[str]
     values: list[float | None]
@@ -56,6 +57,8 @@ def build_pack(
     names = {str(t["code"]): str(t["name"]) for t in reference.towns(conn)}
     scope_name = CITY_NAME if scope == CITY_SCOPE else names.get(scope, scope)
     data_date = max((f["data_date"] for f in feeds), default=date.today())
+    period = period.through(data_date)
+    data_date = min(data_date, period.end)  # the period's own data date, not the store's
     if is_demo is None:
         is_demo = reference.settings(conn).get("dataset") == "demo"
     meta = ExportMeta(period=period, scope_name=scope_name, data_date=data_date, is_demo=is_demo)
@@ -68,6 +71,8 @@ def build_pack(
         unit_names = dict(view.units)
         per_unit = {code: view.league[code][chart_key] for code, _ in view.units}
         chart = ChartData(
+            title=f"{meta.scope_name}各{'区镇' if view.level == 'town' else '村(社区)'}{KPI_BY_KEY[chart_key].label}"
+            f"（{KPI_BY_KEY[chart_key].unit}，{period.label}）",
             kpi=KPI_BY_KEY[chart_key],
             categories=[unit_names[c] for c in per_unit],
             values=[f.value for f in per_unit.values()],

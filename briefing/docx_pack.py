@@ -17,7 +17,13 @@ from metrics import format as fmt
 from metrics.attainment import STATUS_LABELS, Status
 
 FONT = "Microsoft YaHei"
-TINTS = {Status.GREEN: "DDEFDF", Status.AMBER: "FFF1C2", Status.RED: "F8D7D7", Status.NONE: "F1F3F5"}
+TINTS = {
+    Status.GREEN: "DDEFDF",
+    Status.AMBER: "FFF1C2",
+    Status.RED: "F8D7D7",
+    Status.INCOMPLETE: "E3E7F6",
+    Status.NONE: "F1F3F5",
+}
 
 
 def _cjk_font(document: Document) -> None:
@@ -60,7 +66,7 @@ def _table(document: Document, headers: list[str], rows: list[list[str]], tints:
                 _shade(cells[j], tints[i][j])
 
 
-def _chart_image(section: Section) -> bytes | None:
+def _chart_image(section: Section, context_line: str) -> bytes | None:
     chart = section.chart
     fig = charts.bars_vs_goal(
         names=chart.categories,
@@ -69,11 +75,11 @@ def _chart_image(section: Section) -> bytes | None:
         targets=chart.targets,
         statuses=chart.statuses,
         unit=chart.kpi.unit,
-        title=f"{chart.kpi.label}（{chart.kpi.unit}）",
+        title=chart.title,
         decimals=chart.kpi.decimals,
     )
     try:
-        return images.png(fig, width=1100, height=480)
+        return images.png(charts.stamped(fig, context_line), width=1100, height=480)
     except images.ImagesUnavailable:
         return None
 
@@ -111,7 +117,7 @@ def write_docx(pack: Pack) -> bytes:
                 for f in part.figures
             ],
         )
-        picture = _chart_image(part)
+        picture = _chart_image(part, pack.meta.context_line)
         if picture:
             document.add_picture(io.BytesIO(picture), width=Cm(17))
         else:

@@ -30,6 +30,12 @@ class ExportMeta:
             return f"{p.start.year}年{p.start.month}月"
         return f"{p.start.year}年"
 
+    @property
+    def context_line(self) -> str:
+        """One line for inside an image or a chart title: where, when, how current."""
+        line = f"{self.scope_name} · {self.period.label} · 数据截至{self.data_date:%Y年%m月%d日}"
+        return line + (" · 演示数据" if self.is_demo else "")
+
     def header_lines(self, title: str) -> list[str]:
         lines = [
             f"{PROGRAMME} · {title}",

@@ -10,7 +10,7 @@ from metrics.evaluate import Figure
 
 def change_phrase(figure: Figure, label: str) -> str | None:
     """较上季度减少 2.1% / 较上月提高 1.5 个百分点 / 与上年度持平."""
-    delta = figure.change if label != "较上年同期" else figure.change_on_last_year
+    delta = figure.change if label != figure.last_year_label else figure.change_on_last_year
     if delta is None:
         return None
     if round(delta, 1) == 0:
@@ -26,10 +26,13 @@ def change_phrase(figure: Figure, label: str) -> str | None:
 def headline(figure: Figure, scope_name: str) -> str:
     kpi = figure.kpi
     parts = [f"{scope_name}{kpi.label} {fmt.kpi_value(kpi, figure.value)}"]
-    for phrase in (change_phrase(figure, figure.previous_label), change_phrase(figure, "较上年同期")):
+    for phrase in (change_phrase(figure, figure.previous_label), change_phrase(figure, figure.last_year_label)):
         if phrase:
             parts.append(phrase)
     sentence = "，".join(parts)
+    if figure.incomplete:
+        # Missing data is said as such, never as falling behind.
+        return sentence + f"（{figure.incomplete}，暂不评判是否达标）。"
     if figure.target is not None and figure.attainment is not None:
         sentence += (
             f"；目标 {fmt.kpi_value(kpi, figure.target)}，完成度 {fmt.ratio(figure.attainment)}"
@@ -42,6 +45,10 @@ def headline(figure: Figure, scope_name: str) -> str:
 
 def behind(figures: dict[str, Figure], names: dict[str, str]) -> str | None:
     """Which units are behind their goal on this KPI, and which are close."""
+    incomplete = [f for f in figures.values() if f.status is Status.INCOMPLETE]
+    if incomplete:
+        # The same departments' data are missing for every unit: no unit is called behind.
+        return f"{incomplete[0].incomplete}，各单位{incomplete[0].kpi.label}暂不作达标评判。"
     with_goal = {code: f for code, f in figures.items() if f.status is not Status.NONE}
     if not with_goal:
         return None

@@ -22,7 +22,13 @@ INK = RGBColor(0x1F, 0x29, 0x33)
 MUTED = RGBColor(0x5F, 0x6B, 0x7A)
 ACCENT = RGBColor(0x1F, 0x5F, 0xAD)
 GOAL = RGBColor(0x9A, 0xA5, 0xB1)
-TINTS = {Status.GREEN: "DDEFDF", Status.AMBER: "FFF1C2", Status.RED: "F8D7D7", Status.NONE: "F1F3F5"}
+TINTS = {
+    Status.GREEN: "DDEFDF",
+    Status.AMBER: "FFF1C2",
+    Status.RED: "F8D7D7",
+    Status.INCOMPLETE: "E3E7F6",
+    Status.NONE: "F1F3F5",
+}
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 
 
@@ -111,9 +117,7 @@ def _domain_slide(prs, pack: Pack, section: Section) -> None:
     )
     c = frame.chart
     c.has_title = True
-    c.chart_title.text_frame.text = (
-        f"各{'区镇' if pack.meta.scope_name == '昆山市' else '村(社区)'}{chart.kpi.label}（{chart.kpi.unit}）"
-    )
+    c.chart_title.text_frame.text = chart.title
     _font(c.chart_title.text_frame.paragraphs[0].runs[0].font, size=14, bold=True)
     c.has_legend = True
     c.legend.position = XL_LEGEND_POSITION.BOTTOM

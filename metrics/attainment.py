@@ -22,12 +22,25 @@ class Status(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    INCOMPLETE = "incomplete"  # a feed stops before the period's end: never judged 落后
     NONE = "none"
 
 
-STATUS_LABELS = {Status.GREEN: "达标", Status.AMBER: "接近", Status.RED: "落后", Status.NONE: "无目标"}
-STATUS_COLOURS = {Status.GREEN: "#2E7D32", Status.AMBER: "#E0A100", Status.RED: "#C62828", Status.NONE: "#9E9E9E"}
-STATUS_ICONS = {Status.GREEN: "●", Status.AMBER: "▲", Status.RED: "■", Status.NONE: "○"}
+STATUS_LABELS = {
+    Status.GREEN: "达标",
+    Status.AMBER: "接近",
+    Status.RED: "落后",
+    Status.INCOMPLETE: "数据不全",
+    Status.NONE: "无目标",
+}
+STATUS_COLOURS = {
+    Status.GREEN: "#2E7D32",
+    Status.AMBER: "#E0A100",
+    Status.RED: "#C62828",
+    Status.INCOMPLETE: "#5C6BC0",
+    Status.NONE: "#9E9E9E",
+}
+STATUS_ICONS = {Status.GREEN: "●", Status.AMBER: "▲", Status.RED: "■", Status.INCOMPLETE: "◐", Status.NONE: "○"}
 
 
 def attainment(value: float | None, target: float | None, direction: Direction) -> float | None:

@@ -14,12 +14,21 @@ from sqlalchemy.engine import Connection
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
 from metrics.attainment import Status, attainment, paced_target, status
+from metrics.completeness import TOWN_ONLY, TOWN_ONLY_NOTE, gap_note, lagging_feeds
 from metrics.periods import Grain, Period
 from metrics.registry import Kpi, KpiValues, Measure, QueryContext
 from metrics.rules import NoStandardError, Standard, standard_in_force
 from metrics.settings import Settings
 
 PREVIOUS_LABELS = {Grain.MONTH: "较上月", Grain.QUARTER: "较上季度", Grain.YEAR: "较上年"}
+# A running period is compared with the same elapsed span of the earlier one.
+PREVIOUS_LABELS_TO_DATE = {Grain.MONTH: "较上月同期", Grain.QUARTER: "较上季度同期", Grain.YEAR: "较上年同期"}
+
+# Why a figure shows "—" (one wording everywhere: cards, tables, charts, exports).
+NO_DATA = "无数据"
+NOT_APPLICABLE = "不适用"
+INCOMPLETE = "数据不全"
+NO_GOAL = "无目标"
 
 
 @dataclass(frozen=True)
@@ -37,15 +46,40 @@ class Figure:
     basis: str | None
     as_of: date | None
     previous_label: str = "较上期"
+    incomplete: str | None = None  # e.g. "医保局数据截至9月30日，本期不完整"
+    missing: str | None = None  # why value is None: 无数据 / 不适用
+    last_year_label: str = "较上年同期"
 
     @property
     def change(self) -> float | None:
-        """On the previous period: percentage points for rates, relative % otherwise."""
-        return _change(self.kpi, self.value, self.previous)
+        """On the previous period: percentage points for rates, relative % otherwise.
+
+        An incomplete figure is not compared: its missing part would read as a fall."""
+        return None if self.incomplete else _change(self.kpi, self.value, self.previous)
 
     @property
     def change_on_last_year(self) -> float | None:
-        return _change(self.kpi, self.value, self.last_year)
+        return None if self.incomplete else _change(self.kpi, self.value, self.last_year)
+
+    @property
+    def value_reason(self) -> str | None:
+        """Why the value is shown as "—" (None when there is a value)."""
+        if self.value is not None:
+            return None
+        return self.missing or NO_DATA
+
+    @property
+    def status_reason(self) -> str:
+        return STATUS_REASONS[self.status]
+
+
+STATUS_REASONS = {
+    Status.GREEN: "",
+    Status.AMBER: "",
+    Status.RED: "",
+    Status.INCOMPLETE: INCOMPLETE,
+    Status.NONE: NO_GOAL,
+}
 
 
 def _change(kpi: Kpi, value: float | None, before: float | None) -> float | None:
@@ -81,22 +115,28 @@ class Evaluator:
         self.towns = tuple(sorted(towns))
         self.level = level
         self.total_scope = CITY_SCOPE if level == "town" else self.towns[0]
-        self.period = period
         self.settings = settings or Settings.from_store(reference.settings(conn))
         self.standards = [Standard(d, a, m) for d, a, m, _ in reference.standards(conn)]
         self.feed_dates = {f["feed"]: f["data_date"] for f in reference.feeds(conn)}
-        self._values: dict[tuple[str, str], tuple[KpiValues, date | None]] = {}
+        # The data date is the newest feed's: a period past it is running and counts only to it.
+        self.data_date: date | None = max(self.feed_dates.values()) if self.feed_dates else None
+        self.period = self._through(period)
+        self._values: dict[tuple[str, date, date], tuple[KpiValues, date | None]] = {}
         self._memo: dict = {}  # queries shared between KPIs (QueryContext.shared)
         self._goals: dict[tuple[str, str, str], float] | None = None
 
     def for_period(self, period: Period) -> Evaluator:
         """An evaluator for another period sharing this one's reference data and query memo."""
         other = object.__new__(Evaluator)
-        other.conn, other.towns, other.period = self.conn, self.towns, period
+        other.conn, other.towns, other.data_date = self.conn, self.towns, self.data_date
+        other.period = self._through(period)
         other.level, other.total_scope = self.level, self.total_scope
         other.settings, other.standards, other.feed_dates = self.settings, self.standards, self.feed_dates
         other._values, other._goals, other._memo = self._values, None, self._memo
         return other
+
+    def _through(self, period: Period) -> Period:
+        return period if self.data_date is None else period.through(self.data_date)
 
     # -- values ---------------------------------------------------------------
     def as_of(self, kpi: Kpi, period: Period) -> date | None:
@@ -113,8 +153,8 @@ class Evaluator:
         return None if accumulates or feed_date is None else feed_date
 
     def values(self, kpi: Kpi, period: Period | None = None) -> tuple[KpiValues, date | None]:
-        period = period or self.period
-        cache_key = (kpi.key, period.key)
+        period = self._through(period or self.period)
+        cache_key = (kpi.key, period.start, period.end)
         if cache_key not in self._values:
             self._values[cache_key] = self._compute(kpi, period)
         return self._values[cache_key]
@@ -124,9 +164,15 @@ class Evaluator:
         return self.feed_context(kpi.feed, period, accumulates=kpi.accumulates, yearly=kpi.reported_yearly)
 
     def feed_context(
-        self, feed: str, period: Period | None = None, *, accumulates: bool = False, yearly: bool = False
+        self,
+        feed: str,
+        period: Period | None = None,
+        *,
+        accumulates: bool = False,
+        yearly: bool = False,
+        level: str | None = None,
     ) -> QueryContext | None:
-        period = period or self.period
+        period = self._through(period or self.period)
         as_of = self.feed_as_of(feed, period, accumulates=accumulates, yearly=yearly)
         if as_of is None:
             return None
@@ -142,12 +188,17 @@ class Evaluator:
             as_of=as_of,
             standard=standard,
             settings=self.settings,
-            level=self.level,
+            level=level or self.level,
             memo=self._memo,
         )
 
+    def _town_only(self, kpi: Kpi) -> bool:
+        """A figure that exists for whole towns only, asked for at village level."""
+        return self.level == "village" and kpi.key in TOWN_ONLY
+
     def _compute(self, kpi: Kpi, period: Period) -> tuple[KpiValues, date | None]:
-        ctx = self.context(kpi, period)
+        level = "town" if self._town_only(kpi) else None
+        ctx = self.feed_context(kpi.feed, period, accumulates=kpi.accumulates, yearly=kpi.reported_yearly, level=level)
         if ctx is None:
             reason = "该期间尚无数据" if self.as_of(kpi, period) is None else "该日期无生效的低保标准"
             return KpiValues({}, basis=reason), None
@@ -162,6 +213,9 @@ class Evaluator:
         values, as_of = self.values(kpi, period)
         if as_of is None:
             return None
+        if self._town_only(kpi):
+            # Computed for the town as a whole; its villages have no such figure.
+            return values.by_town.get(scope) if scope == self.total_scope else None
         if scope == self.total_scope:
             units = self.towns if self.level == "town" else tuple(values.by_town)
             total: Measure = _zero(kpi)
@@ -203,6 +257,11 @@ class Evaluator:
         which costs two fewer queries per KPI."""
         values, as_of = self.values(kpi)
         value = self.value(kpi, scope)
+        gaps = lagging_feeds(kpi, self.period, self.feed_dates)
+        incomplete = gap_note(gaps, year=self.period.end.year)
+        missing = None
+        if value is None:
+            missing = NOT_APPLICABLE if self._town_only(kpi) and scope != self.total_scope else NO_DATA
         found = self.goal(kpi, scope)
         goal = target = None
         goal_period = None
@@ -225,7 +284,13 @@ class Evaluator:
             previous_period, previous_label = Period.year(year - 1), "较上年度"
             last_year_period = None
         else:
-            previous_period, previous_label = self.period.previous(), PREVIOUS_LABELS[self.period.grain]
+            labels = PREVIOUS_LABELS_TO_DATE if self.period.is_running else PREVIOUS_LABELS
+            previous_period, previous_label = self.period.previous(), labels[self.period.grain]
+        # Missing data is not failure: an incomplete figure is never judged against its goal.
+        judged = Status.INCOMPLETE if incomplete else status(ratio, self.settings)
+        basis = values.basis
+        if self._town_only(kpi) and scope == self.total_scope and self.level == "village":
+            basis = f"{basis}；{TOWN_ONLY_NOTE}" if basis else TOWN_ONLY_NOTE
         return Figure(
             kpi=kpi,
             scope=scope,
@@ -234,12 +299,14 @@ class Evaluator:
             goal_period=goal_period,
             target=target,
             attainment=ratio,
-            status=status(ratio, self.settings),
+            status=judged,
             previous=self.value(kpi, scope, previous_period) if compare else None,
             last_year=self.value(kpi, scope, last_year_period) if compare and last_year_period else None,
-            basis=values.basis,
+            basis=basis,
             as_of=as_of,
             previous_label=previous_label,
+            incomplete=incomplete,
+            missing=missing,
         )
 
     def town_figures(self, kpi: Kpi, *, compare: bool = False) -> dict[str, Figure]:

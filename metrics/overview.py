@@ -52,6 +52,7 @@ def build_overview(conn: Connection, *, towns: tuple[str, ...], period: Period, 
         for town, figure in evaluator.town_figures(KPI_BY_KEY[key]).items():
             scorecard.setdefault(town, {})[key] = figure
     trend_kpi = KPI_BY_KEY[TREND_KPI]
+    period = evaluator.period  # a running period ends on its data date: no trend past it
     return Overview(
         period=period,
         scope=scope,

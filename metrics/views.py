@@ -57,7 +57,7 @@ def domain_view(
         for code, figure in evaluator.unit_figures(KPI_BY_KEY[key], codes).items():
             league[code][key] = figure
     return DomainView(
-        period=period,
+        period=evaluator.period,
         level=evaluator.level,
         scope=scope,
         cards=[evaluator.figure(KPI_BY_KEY[key], scope) for key in card_keys],

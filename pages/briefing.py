@@ -13,7 +13,7 @@ ctx = current()
 f = ctx.filters
 exports.reset_tables()
 st.title("会议材料")
-st.caption(f"{f.scope_name} · {f.period.label} · 在左侧选择期间和范围")
+st.caption(f"{f.scope_md} · {f.period.label} · 在左侧选择期间和范围")
 st.markdown(
     "一键生成领导小组会议材料：封面、监测对象 / 救助支出 / 就业帮扶 / 集体经济分红 / 社会保障衔接各一页"
     "（可编辑的原生图表、对照目标的关键数字和自动生成的文字说明）、各单位对照目标表、数据来源页。"
@@ -47,10 +47,7 @@ right.download_button(
     on_click="ignore",
     key="pack_docx",
 )
-st.caption(
-    "同样的材料可在会前定时生成：`python -m briefing --period "
-    f"{f.period.key} --scope {'全市' if f.is_city else f.scope_name} --format pptx --out 会议材料.pptx`"
-)
+st.caption("材料中的数字与本系统各页面一致；标注“数据不全”的指标不作达标评判。需要定时生成的，请联系系统管理员。")
 
 st.subheader("文字说明预览")
 pack = store.pack_preview(ctx.url, ctx.version, f.towns, f.period.key, f.scope)

@@ -26,7 +26,7 @@ detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.vi
 
 card_row(view.cards)
 
-st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_name}各村(社区)")
+st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="caseload_league", level=view.level)
 
 if detail is None:
@@ -146,7 +146,7 @@ table("风险预警", warn)
 st.caption("预警阈值为系统设置项，见“指标说明”页。")
 
 if f.village:
-    st.subheader(f"{f.village_name}：预警家庭名单")
+    st.subheader(f"{f.village_md}：预警家庭名单")
     privacy.person_list(
         "预警家庭名单",
         detail.village_households,

@@ -28,7 +28,7 @@ st.caption(
 )
 card_row(view.cards, per_row=3)
 unit_label = "区镇" if view.level == "town" else "村(社区)"
-st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_name}各村(社区)")
+st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="dividends_league", level=view.level)
 
 if detail is None or detail.year is None:

@@ -19,7 +19,7 @@ data = store.overview(ctx.url, ctx.version, f.towns, f.period.key, f.scope)
 
 exports.reset_tables()
 st.title("相对贫困长效机制 · 总览")
-st.caption(f"{f.scope_name} · {f.period.label} · 对照领导小组目标")
+st.caption(f"{f.scope_md} · {f.period.label} · 对照领导小组目标")
 
 card_row(data.cards)
 

@@ -29,7 +29,7 @@ detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.vi
 
 card_row(view.cards, per_row=3)
 unit_label = "区镇" if view.level == "town" else "村(社区)"
-st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_name}各村(社区)")
+st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, LEAGUE, key="relief_league", level=view.level)
 
 if detail is None:
@@ -147,7 +147,7 @@ st.caption(
     + "。回看期为系统设置项（生活救助按月，其余按年）。"
 )
 if f.village:
-    st.subheader(f"{f.village_name}：应助未助家庭名单")
+    st.subheader(f"{f.village_md}：应助未助家庭名单")
     privacy.person_list(
         "应助未助家庭名单",
         detail.gap_list,

@@ -22,7 +22,7 @@ view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS,
 detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "social", ctx.principal)
 
 card_row(view.cards, per_row=3)
-st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_name}各村(社区)")
+st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="social_league", level=view.level)
 
 names = [name for _, name in view.units]
@@ -42,7 +42,7 @@ fig = charts.dots_with_goal(
 chart(fig, f, name="参保覆盖率", key="social_coverage")
 
 if f.village:
-    st.subheader(f"{f.village_name}：应参保未参保人员")
+    st.subheader(f"{f.village_md}：应参保未参保人员")
     privacy.person_list(
         "应参保未参保人员",
         detail.uncovered if detail else [],

@@ -27,7 +27,7 @@ if f.is_city:
         drill.open_town(choice)
     st.stop()
 
-st.caption(f"{f.scope_name} · {f.period.label} · 对照该区镇目标，排名为在可查看的区镇中的位次（1 为最好）")
+st.caption(f"{f.scope_md} · {f.period.label} · 对照该区镇目标，排名为在可查看的区镇中的位次（1 为最好）")
 drill.breadcrumbs(f, key="town")
 profile = store.profile(ctx.url, ctx.version, f.towns, f.period.key, f.scope)
 

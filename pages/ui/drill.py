@@ -7,6 +7,7 @@ import streamlit as st
 from data_access.models.governance import CITY_SCOPE
 from data_access.reference import CITY_NAME
 from pages.ui.filters import PENDING_SCOPE, Filters
+from pages.ui.plain import md
 
 
 def open_town(code: str) -> None:
@@ -45,8 +46,8 @@ def breadcrumbs(filters: Filters, *, key: str) -> None:
         last = i == len(steps) - 1
         with column:
             if last:
-                st.markdown(f"**{label}**")
-            elif st.button(f"{label} ›", key=f"{key}_crumb_{i}", type="tertiary"):
+                st.markdown(f"**{md(label)}**")
+            elif st.button(f"{md(label)} ›", key=f"{key}_crumb_{i}", type="tertiary"):
                 if target == CITY_SCOPE:
                     open_town(CITY_SCOPE)
                 else:

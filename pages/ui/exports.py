@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from briefing import excel, images
+from briefing import charts, excel, images
 from briefing.meta import ExportMeta
 from data_access import audit
 from data_access.db import get_engine
@@ -24,8 +24,12 @@ def meta() -> ExportMeta:
     ctx = current()
     f = ctx.filters
     scope = "全市" if f.is_city else f.scope_name + (f"_{f.village_name}" if f.village else "")
+    # The period's own data date: a finished 2025-Q3 is "数据截至 2025年9月30日".
     return ExportMeta(
-        period=f.period, scope_name=scope if scope != CITY_NAME else "全市", data_date=f.data_date, is_demo=ctx.is_demo
+        period=f.period,
+        scope_name=scope if scope != CITY_NAME else "全市",
+        data_date=min(f.data_date, f.period.end),
+        is_demo=ctx.is_demo,
     )
 
 
@@ -52,7 +56,10 @@ def logged(action: str, target: str, make):
 
 def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
     m = meta()
-    left, right, _ = st.columns([1, 1, 6])
+    fig = charts.stamped(fig, m.context_line)
+    # A row of buttons as wide as their labels, whatever the chart's column width.
+    row = st.container(horizontal=True, gap="small")
+    left = right = row
     if not images.available():
         left.button("下载 PNG", key=f"{key}_png_off", disabled=True, help=images.HOW_TO_ENABLE)
         right.button("下载 SVG", key=f"{key}_svg_off", disabled=True, help=images.HOW_TO_ENABLE)

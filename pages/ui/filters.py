@@ -10,7 +10,8 @@ import streamlit as st
 
 from data_access.models.governance import CITY_SCOPE
 from data_access.reference import CITY_NAME
-from metrics.periods import GRAIN_LABELS, Grain, Period, PeriodError, recent_periods
+from metrics.periods import GRAIN_LABELS, Grain, Period, PeriodError, latest_complete, recent_periods
+from pages.ui.plain import md
 
 PERIOD_CHOICES = {Grain.MONTH: 36, Grain.QUARTER: 16, Grain.YEAR: 6}
 PENDING_SCOPE = "_pending_scope"  # a drill-down click, applied before the widget is drawn
@@ -38,6 +39,15 @@ class Filters:
     def village_name(self) -> str:
         return self.village_names.get(self.village or "", "")
 
+    # Names as Markdown-safe text, for titles, captions and buttons (imported names are data).
+    @property
+    def scope_md(self) -> str:
+        return md(self.scope_name)
+
+    @property
+    def village_md(self) -> str:
+        return md(self.village_name)
+
 
 def _initial_state(data_date: date, towns: tuple[str, ...]) -> None:
     """On a session's first run, take the period and scope from the link."""
@@ -47,7 +57,8 @@ def _initial_state(data_date: date, towns: tuple[str, ...]) -> None:
         if period.start > data_date:
             raise PeriodError("future")
     except PeriodError:
-        period = Period.containing(data_date, Grain.MONTH)
+        # The latest complete month: a meeting opens on finished figures, not a partial month.
+        period = latest_complete(data_date, Grain.MONTH)
     scope = qp.get("scope", CITY_SCOPE)
     if scope not in _scope_options(towns):
         scope = _scope_options(towns)[0]
@@ -85,10 +96,16 @@ def sidebar_filters(
             anchor = Period.parse(current).start
         except (PeriodError, TypeError):
             anchor = data_date
-        containing = Period.containing(min(anchor, data_date), Grain(grain)).key
-        st.session_state["flt_period"] = containing if containing in keys else keys[0]
+        # Switching month -> quarter keeps the same moment in time, but never lands on a period
+        # still running: that is chosen on purpose, with its "至今" label in view.
+        containing = Period.containing(min(anchor, data_date), Grain(grain))
+        if containing.end > data_date:
+            containing = latest_complete(data_date, Grain(grain))
+        st.session_state["flt_period"] = containing.key if containing.key in keys else keys[0]
     labels = {p.key: p.label for p in options}
     period_key = sidebar.selectbox("期间", options=keys, format_func=lambda k: labels[k], key="flt_period")
+    if options[0].is_running:
+        sidebar.caption(f"{options[0].base_label}尚未结束，按“至今”统计，并与上期、上年同期的相同天数比较。")
     scope_options = _scope_options(towns)
     if st.session_state.get("flt_scope") not in scope_options:
         st.session_state["flt_scope"] = scope_options[0]
@@ -108,7 +125,7 @@ def sidebar_filters(
     _sync_param("scope", scope)
     _sync_param("village", village)
     return Filters(
-        period=Period.parse(period_key),
+        period=Period.parse(period_key).through(data_date),
         scope=scope,
         towns=towns,
         town_names=town_names,

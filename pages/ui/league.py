@@ -7,11 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from metrics.attainment import Status
+from metrics.completeness import TOWN_ONLY, TOWN_ONLY_NOTE
 from metrics.evaluate import Figure
 from metrics.registry import KPI_BY_KEY
 from pages.ui import drill, exports
 from pages.ui.filters import Filters
-from pages.ui.scorecard import TINTS, legend
+from pages.ui.scorecard import TINTS, legend, table_height
 
 
 def header(key: str) -> str:
@@ -41,6 +42,8 @@ def show(
     level: str,
 ) -> None:
     unit_label = "区镇" if level == "town" else "村(社区)"
+    dropped = [k for k in keys if level == "village" and k in TOWN_ONLY]
+    keys = tuple(k for k in keys if k not in dropped)  # a column that would be "—" in every row
     frame, statuses = league_frame(units, league, keys, unit_label)
     exports.collect("各区镇对照目标" if level == "town" else "各村(社区)", frame)
     formats = {header(k): f"{{:,.{KPI_BY_KEY[k].decimals}f}}" for k in keys}
@@ -56,7 +59,7 @@ def show(
     event = st.dataframe(
         styled,
         width="stretch",
-        height=min(36 * (len(frame) + 1) + 4, 560),
+        height=min(table_height(len(frame)), 560),
         on_select="rerun",
         selection_mode="single-row",
         # One widget per view: a selection made at city level must not carry into the town.
@@ -64,7 +67,8 @@ def show(
         hide_index=True,
     )
     hint = "点击一行查看该区镇的村(社区)" if level == "town" else "点击一行查看该村(社区)的明细名单（已脱敏）"
-    st.caption(f"{legend()}　{hint}；点击列标题排序。")
+    note = f"{'、'.join(KPI_BY_KEY[k].short for k in dropped)}：{TOWN_ONLY_NOTE}。" if dropped else ""
+    st.caption(f"{legend()}　{hint}；点击列标题排序。{note}")
     selected = event.selection.rows if event is not None else []
     if selected:
         drill.open_unit(filters, str(frame.index[selected[0]]))

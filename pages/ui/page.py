@@ -13,7 +13,7 @@ from pages.ui.filters import Filters
 def header(title: str, filters: Filters, *, key: str) -> None:
     exports.reset_tables()
     st.title(title)
-    where = filters.scope_name + (f" · {filters.village_name}" if filters.village else "")
+    where = filters.scope_md + (f" · {filters.village_md}" if filters.village else "")
     st.caption(f"{where} · {filters.period.label} · 对照领导小组目标")
     drill.breadcrumbs(filters, key=key)
 

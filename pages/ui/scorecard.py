@@ -11,12 +11,27 @@ from metrics.evaluate import Figure
 from metrics.registry import KPI_BY_KEY
 
 # Light tints keep the text readable; the glyph carries the status for colour-blind readers.
-TINTS = {Status.GREEN: "#DDEFDF", Status.AMBER: "#FFF1C2", Status.RED: "#F8D7D7", Status.NONE: "#F1F3F5"}
+TINTS = {
+    Status.GREEN: "#DDEFDF",
+    Status.AMBER: "#FFF1C2",
+    Status.RED: "#F8D7D7",
+    Status.INCOMPLETE: "#E3E7F6",
+    Status.NONE: "#F1F3F5",
+}
+
+
+ROW_PX = 35  # Streamlit's data grid row height
+
+
+def table_height(rows: int) -> int:
+    """Exactly the rows plus the header: no empty extra row, no inner scroll bar."""
+    return ROW_PX * (rows + 1) + 3
 
 
 def legend() -> str:
     return "　".join(f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}" for s in Status) + (
-        "　（达标：完成度≥绿色门槛；接近：≥黄色门槛；门槛为系统设置项）"
+        "　（达标：完成度≥绿色门槛；接近：≥黄色门槛；门槛为系统设置项。数据不全：有部门数据未报送到期末，"
+        "不作评判；“—”表示无数据或不适用）"
     )
 
 
@@ -43,5 +58,5 @@ def scorecard_frame(
 def show(scorecard: dict[str, dict[str, Figure]], kpi_keys: tuple[str, ...], town_names: dict[str, str]) -> None:
     text, statuses = scorecard_frame(scorecard, kpi_keys, town_names)
     styled = text.style.apply(lambda col: [f"background-color: {TINTS[Status(s)]}" for s in statuses[col.name]], axis=0)
-    st.dataframe(styled, width="stretch", height=38 * (len(text) + 1) + 4)
+    st.dataframe(styled, width="stretch", height=table_height(len(text)))
     st.caption(legend())
