@@ -7,13 +7,18 @@ and a command to create the first administrator on a real deployment.
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
+import hashlib
+import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import bcrypt
-from sqlalchemy import Engine, select, update
+import zxcvbn
+from sqlalchemy import DateTime, Engine, bindparam, select, text, update
 from sqlmodel import Session
 
 from data_access import audit
@@ -22,8 +27,19 @@ from data_access.models.auth import UserAccount
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-MIN_PASSWORD_LENGTH = 10
-# Demo accounts exist only while demo data is loaded; `make run` prints them.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256  # long passphrases are welcome; this only bounds the work per attempt
+MIN_STRENGTH = 3  # zxcvbn score 0-4: 3 = "safely unguessable" for an online attack
+# Words an attacker would try first against this system.
+CONTEXT_WORDS = ("kunshan", "昆山", "suzhou", "苏州", "jiangsu", "江苏", "poverty", "dashboard", "admin", "demo")
+# One message for every failed sign-in (unknown user, wrong password, locked, deactivated), so
+# the form never tells an outsider which user names exist.
+SIGN_IN_FAILED = (
+    f"用户名或密码错误。连续 {MAX_FAILURES} 次错误后账号将锁定 {LOCK_MINUTES} 分钟；"
+    "如多次失败，请稍后再试或联系管理员。"
+)
+# Demo accounts exist only while demo data is loaded; `make run` prints them. Their password
+# is set directly (check_strength=False), not through the password rule.
 DEMO_PASSWORD = "Demo-2026!"
 DEMO_ACCOUNTS = (
     ("leader", "领导小组（演示）", "leader", "", ""),
@@ -32,23 +48,94 @@ DEMO_ACCOUNTS = (
     ("bacheng", "巴城镇操作员（演示）", "town", "", "320583101000"),
     ("admin", "系统管理员（演示）", "admin", "", ""),
 )
+# zxcvbn's main warnings in Chinese; anything else gets the generic advice.
+STRENGTH_WARNINGS = {
+    "Straight rows of keys are easy to guess.": "键盘上连成一排的按键很容易被猜到。",
+    "Short keyboard patterns are easy to guess.": "简短的键盘组合很容易被猜到。",
+    'Repeats like "aaa" are easy to guess.': "“aaa”这样的重复字符很容易被猜到。",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': (
+        "“abcabcabc”这样的重复并不比“abc”难猜多少。"
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': "“abc”“6543”这样的顺序字符很容易被猜到。",
+    "Recent years are easy to guess.": "近年的年份很容易被猜到。",
+    "Dates are often easy to guess.": "日期通常很容易被猜到。",
+    "This is a top-10 common password.": "这是最常用的 10 个密码之一。",
+    "This is a top-100 common password.": "这是最常用的 100 个密码之一。",
+    "This is a very common password.": "这是非常常用的密码。",
+    "This is similar to a commonly used password.": "与常用密码过于相似。",
+    "A word by itself is easy to guess.": "单独一个词很容易被猜到。",
+    "Names and surnames by themselves are easy to guess.": "单独的姓名很容易被猜到。",
+    "Common names and surnames are easy to guess.": "常见姓名很容易被猜到。",
+}
+STRENGTH_ADVICE = "建议使用由几个不相关的词组成的长句（可含空格和汉字），避免姓名、年份、地名和常用密码。"
 
 
 class SignInError(ValueError):
     pass
 
 
+def _bcrypt_input(password: str) -> bytes:
+    """bcrypt reads at most 72 bytes (and bcrypt 5 refuses more): longer passwords are
+    pre-hashed, so every character counts. Deterministic, so checking uses the same rule."""
+    raw = password.encode("utf-8")
+    return raw if len(raw) <= 72 else base64.b64encode(hashlib.sha256(raw).digest())
+
+
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
+    return bcrypt.hashpw(_bcrypt_input(password), bcrypt.gensalt(rounds=12)).decode("ascii")
 
 
-def check_password_strength(password: str) -> None:
+def _password_matches(password: str, stored: str) -> bool:
+    return bool(stored) and bcrypt.checkpw(_bcrypt_input(password), stored.encode("ascii"))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password("no account has this password")
+
+
+def _spend_same_time(password: str) -> None:
+    """Refusals that need no password check still take as long as one (no timing oracle)."""
+    _password_matches(password, _dummy_hash())
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])  # 30,000 most common, lower case
+
+
+def check_password_strength(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
+    """Length (12 to 256), no composition rules, and strength by zxcvbn against common passwords,
+    words, names, dates, keyboard patterns and this system's own words (NIST SP 800-63B)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise SignInError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
-    kinds = sum(any(test(c) for c in password) for test in (str.isdigit, str.islower, str.isupper))
-    kinds += any(not c.isalnum() for c in password)
-    if kinds < 3:
-        raise SignInError("密码须包含大写字母、小写字母、数字、符号中的至少三类")
+        raise SignInError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符（可以是一句话，含空格和汉字）")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise SignInError(f"密码最多 {MAX_PASSWORD_LENGTH} 个字符")
+    if password.lower() in _common_passwords():
+        raise SignInError(f"这是常用密码，容易被猜到。{STRENGTH_ADVICE}")
+    inputs = [w for w in (*CONTEXT_WORDS, *user_inputs) if w]
+    result = zxcvbn.zxcvbn(password[:72], user_inputs=inputs)  # the first 72 characters bound the work
+    if result["score"] < MIN_STRENGTH:
+        warning = STRENGTH_WARNINGS.get(result["feedback"].get("warning", ""), "密码强度不足，容易被猜到。")
+        raise SignInError(f"{warning}{STRENGTH_ADVICE}")
+
+
+USERNAME = re.compile(r"[\w.@-]{1,60}")
+
+
+def valid_username(name: str) -> bool:
+    """1 to 60 letters (any script), digits and . _ - @: no spaces, controls, direction marks
+    or Markdown punctuation, so a user name is safe wherever it is shown."""
+    return USERNAME.fullmatch(name) is not None
+
+
+def masked_typed_name(typed: str) -> str:
+    """What the audit log keeps of a user name that matches no account: it may be a password
+    typed into the wrong field, so only its first character and its length."""
+    cleaned = audit.clean(typed.strip(" \u3000"))
+    return f"{cleaned[:1]}***（未知用户名，{len(cleaned)} 个字符）" if cleaned else "（空用户名）"
 
 
 def principal_of(account: UserAccount) -> Principal:
@@ -65,73 +152,138 @@ def principal_of(account: UserAccount) -> Principal:
 class SignIn:
     principal: Principal
     must_change_password: bool
+    session_epoch: int = 0
+
+
+# failed_attempts counts attempts as they start, so parallel guesses cannot outrun the lock:
+# the attempt that takes the counter to MAX_FAILURES also sets the lock; no attempt starts
+# while locked; an expired lock starts the count again. One statement, atomic on both backends.
+_NEXT_COUNT = "CASE WHEN locked_until IS NOT NULL AND locked_until <= :now THEN 1 ELSE failed_attempts + 1 END"
+_RESERVE_ATTEMPT = text(
+    f"UPDATE user_account SET failed_attempts = {_NEXT_COUNT}, "
+    f"locked_until = CASE WHEN {_NEXT_COUNT} >= :max THEN :until "
+    "WHEN locked_until IS NOT NULL AND locked_until <= :now THEN NULL ELSE locked_until END "
+    "WHERE id = :id AND (locked_until IS NULL OR locked_until <= :now)"
+    "RETURNING failed_attempts"
+).bindparams(bindparam("now", type_=DateTime), bindparam("until", type_=DateTime))
+# A right password clears the count, unless a parallel attempt locked the account meanwhile
+# (the attempt that set the lock may clear its own).
+_SUCCEED = text(
+    "UPDATE user_account SET failed_attempts = 0, locked_until = NULL "
+    "WHERE id = :id AND (locked_until IS NULL OR locked_until <= :now OR failed_attempts = :mine)"
+).bindparams(bindparam("now", type_=DateTime))
 
 
 def authenticate(
     engine: Engine, *, username: str, password: str, source: str = "", now: datetime | None = None
 ) -> SignIn:
-    """Check a password; lock the account for a while after repeated failures. Always audited."""
+    """Check a password; lock the account for a while after repeated failures. Always audited,
+    and every refusal gives the same message."""
     now = now or datetime.now()
-    with Session(engine) as session:
-        account = session.exec(select(UserAccount).where(UserAccount.username == username.strip())).scalars().first()
-        if account is None or not account.active:
-            audit.record(
-                engine,
-                username=username[:60],
-                action="sign_in_failed",
-                detail="账号不存在或已停用",
-                source=source,
-                ok=False,
-            )
-            raise SignInError("用户名或密码错误")
-        if account.locked_until and account.locked_until > now:
-            audit.record(
-                engine, username=account.username, action="sign_in_failed", detail="账号锁定中", source=source, ok=False
-            )
-            raise SignInError(
-                f"连续登录失败次数过多，账号已锁定至 {account.locked_until:%H:%M}，请稍后再试或联系管理员"
-            )
-        valid = bool(account.password_hash) and bcrypt.checkpw(
-            password.encode("utf-8"), account.password_hash.encode("ascii")
+    name = username.strip(" \u3000")  # spaces only: a name with control characters is refused
+    account = None
+    if valid_username(name) and len(password) <= MAX_PASSWORD_LENGTH:
+        with Session(engine) as session:
+            account = session.exec(select(UserAccount).where(UserAccount.username == name)).scalars().first()
+            if account is not None:
+                session.expunge(account)
+    if account is None or not account.active:
+        _spend_same_time(password[:MAX_PASSWORD_LENGTH])
+        audit.record(
+            engine,
+            username=account.username if account else masked_typed_name(username),
+            action="sign_in_failed",
+            detail="账号已停用" if account else "用户名不存在或不合法",
+            source=source,
+            ok=False,
         )
-        if not valid:
-            account.failed_attempts += 1
-            locked = account.failed_attempts >= MAX_FAILURES
-            if locked:
-                account.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                account.failed_attempts = 0
-            session.add(account)
-            session.commit()
-            audit.record(
-                engine,
-                username=account.username,
-                action="locked" if locked else "sign_in_failed",
-                source=source,
-                ok=False,
-            )
-            if locked:
-                raise SignInError(f"连续 {MAX_FAILURES} 次密码错误，账号锁定 {LOCK_MINUTES} 分钟")
-            raise SignInError("用户名或密码错误")
-        account.failed_attempts = 0
-        account.locked_until = None
-        session.add(account)
-        session.commit()
-        result = SignIn(principal_of(account), account.must_change_password)
-    audit.record(engine, username=username, action="sign_in", source=source)
-    return result
+        raise SignInError(SIGN_IN_FAILED)
+    until = now + timedelta(minutes=LOCK_MINUTES)
+    with engine.begin() as conn:
+        count = conn.execute(
+            _RESERVE_ATTEMPT, {"id": account.id, "now": now, "max": MAX_FAILURES, "until": until}
+        ).scalar()
+    if count is None:  # locked
+        _spend_same_time(password)
+        audit.record(
+            engine, username=account.username, action="sign_in_failed", detail="账号锁定中", source=source, ok=False
+        )
+        raise SignInError(SIGN_IN_FAILED)
+    if not _password_matches(password, account.password_hash):
+        locked = count >= MAX_FAILURES
+        audit.record(
+            engine,
+            username=account.username,
+            action="locked" if locked else "sign_in_failed",
+            detail=f"连续 {count} 次密码错误" + (f"，锁定 {LOCK_MINUTES} 分钟" if locked else ""),
+            source=source,
+            ok=False,
+        )
+        raise SignInError(SIGN_IN_FAILED)
+    with engine.begin() as conn:
+        cleared = conn.execute(_SUCCEED, {"id": account.id, "now": now, "mine": count}).rowcount
+        epoch = conn.execute(
+            text("SELECT session_epoch FROM user_account WHERE id = :id"), {"id": account.id}
+        ).scalar_one()
+    if not cleared:
+        audit.record(
+            engine, username=account.username, action="sign_in_failed", detail="账号锁定中", source=source, ok=False
+        )
+        raise SignInError(SIGN_IN_FAILED)
+    audit.record(engine, username=account.username, action="sign_in", source=source)
+    return SignIn(principal_of(account), account.must_change_password, int(epoch))
 
 
-def change_password(engine: Engine, *, username: str, old: str, new: str) -> None:
-    authenticate(engine, username=username, password=old)
-    check_password_strength(new)
-    with Session(engine) as session:
-        session.exec(
-            update(UserAccount)
-            .where(UserAccount.username == username)
-            .values(password_hash=hash_password(new), must_change_password=False)
+@dataclass(frozen=True)
+class AccountState:
+    """What an open session is checked against on every page load."""
+
+    active: bool
+    session_epoch: int
+    role: str
+    department: str
+    town_code: str
+
+    def allows(self, principal: Principal, epoch: int) -> bool:
+        return (
+            self.active
+            and self.session_epoch == epoch
+            and (self.role, self.department, self.town_code)
+            == (principal.role, principal.department, principal.town_code)
         )
-        session.commit()
+
+
+def account_state(engine: Engine, username: str) -> AccountState | None:
+    """One lookup by the unique user name index."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT active, session_epoch, role, department, town_code FROM user_account WHERE username = :u"),
+            {"u": username},
+        ).first()
+    if row is None:
+        return None
+    return AccountState(bool(row[0]), int(row[1]), str(row[2]), str(row[3] or ""), str(row[4] or ""))
+
+
+def change_password(engine: Engine, *, username: str, old: str, new: str) -> int:
+    """Returns the new session epoch: the caller's session carries on, every other one ends."""
+    try:
+        signed = authenticate(engine, username=username, password=old)
+    except SignInError:
+        raise SignInError(f"当前密码不正确（连续 {MAX_FAILURES} 次错误将锁定账号）") from None
+    check_password_strength(new, user_inputs=(username, signed.principal.display_name))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE user_account SET password_hash = :h, must_change_password = :f, "
+                "session_epoch = session_epoch + 1 WHERE username = :u"
+            ),
+            {"h": hash_password(new), "f": False, "u": username},
+        )
+        epoch = conn.execute(text("SELECT session_epoch FROM user_account WHERE username = :u"), {"u": username})
+        epoch = int(epoch.scalar_one())
     audit.record(engine, username=username, action="password_changed")
+    return epoch
 
 
 def create_account(
@@ -148,6 +300,11 @@ def create_account(
     must_change_password: bool = True,
     check_strength: bool = True,
 ) -> None:
+    username = username.strip()
+    if not valid_username(username):
+        raise SignInError("用户名须为 1 至 60 个字符，只能包含字母、汉字、数字和 . _ - @")
+    if audit.UNSAFE_CHARS.search(display_name) or audit.UNSAFE_CHARS.search(email):
+        raise SignInError("姓名和邮箱不能包含控制字符或方向控制字符")
     if role not in ROLES:
         raise SignInError(f"未知角色“{role}”")
     if role == "town" and not town_code:
@@ -155,12 +312,12 @@ def create_account(
     if role == "department" and not department:
         raise SignInError("部门负责人必须指定部门")
     if password and check_strength:
-        check_password_strength(password)
+        check_password_strength(password, user_inputs=(username, display_name))
     with Session(engine) as session:
         session.add(
             UserAccount(
-                username=username.strip(),
-                display_name=display_name,
+                username=username,
+                display_name=display_name.strip(),
                 role=role,
                 department=department,
                 town_code=town_code,
@@ -173,15 +330,22 @@ def create_account(
     audit.record(engine, username=by, action="account_change", target=username, detail=f"新建账号，角色 {ROLES[role]}")
 
 
-def principal_for_email(engine: Engine, email: str) -> Principal | None:
-    """Map an identity-provider login (OIDC) to a local account by e-mail."""
+def sign_in_by_email(engine: Engine, email: str) -> SignIn | None:
+    """Map an identity-provider login (OIDC) to an active local account by e-mail."""
+    if not email:
+        return None
     with Session(engine) as session:
         account = (
             session.exec(select(UserAccount).where(UserAccount.email == email, UserAccount.active.is_(True)))
             .scalars()
             .first()
         )
-        return principal_of(account) if account else None
+        return SignIn(principal_of(account), False, account.session_epoch) if account else None
+
+
+def principal_for_email(engine: Engine, email: str) -> Principal | None:
+    signed = sign_in_by_email(engine, email)
+    return signed.principal if signed else None
 
 
 def ensure_demo_accounts(engine: Engine) -> list[tuple[str, str]]:
@@ -239,10 +403,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def list_accounts(engine: Engine) -> list[dict[str, object]]:
     with Session(engine) as session:
         rows = session.exec(select(UserAccount).order_by(UserAccount.role, UserAccount.username)).scalars().all()
@@ -263,22 +423,35 @@ def list_accounts(engine: Engine) -> list[dict[str, object]]:
 
 
 def admin_update(engine: Engine, *, username: str, by: str, action: str, password: str | None = None) -> None:
-    """unlock / deactivate / activate / reset (with a temporary password the user must change)."""
+    """unlock / deactivate / activate / reset (with a temporary password the user must change).
+    Deactivation and reset end the account's open sessions (session_epoch)."""
     values: dict[str, object]
     if action == "unlock":
         values = {"locked_until": None, "failed_attempts": 0}
     elif action == "deactivate":
-        values = {"active": False}
+        values = {"active": False, "session_epoch": UserAccount.session_epoch + 1}
     elif action == "activate":
         values = {"active": True}
     elif action == "reset":
         if not password:
             raise SignInError("请填写临时密码")
-        check_password_strength(password)
-        values = {"password_hash": hash_password(password), "must_change_password": True, "locked_until": None}
+        check_password_strength(password, user_inputs=(username,))
+        values = {
+            "password_hash": hash_password(password),
+            "must_change_password": True,
+            "locked_until": None,
+            "failed_attempts": 0,
+            "session_epoch": UserAccount.session_epoch + 1,
+        }
     else:
         raise SignInError(f"未知操作“{action}”")
     with Session(engine) as session:
-        session.exec(update(UserAccount).where(UserAccount.username == username).values(**values))
+        changed = session.exec(update(UserAccount).where(UserAccount.username == username).values(**values)).rowcount
         session.commit()
+    if not changed:
+        raise SignInError(f"没有用户名为“{audit.clean(username)[:60]}”的账号")
     audit.record(engine, username=by, action="account_change", target=username, detail=action)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

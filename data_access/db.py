@@ -1,16 +1,20 @@
 """Engine and sessions for the shared store.
 
 SQLite (a file under data/) by default; DATABASE_URL switches to PostgreSQL
-(psycopg 3) with the same code.
+(psycopg 3) with the same code. Only migrations create a store: the app's engine opens an
+existing SQLite file and never makes an empty one, so a missing file is reported as missing
+and picked up as soon as it is back.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -42,12 +46,44 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite store, or None (PostgreSQL, in-memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).resolve()
+
+
+class StoreMissing(sqlite3.OperationalError):
+    """The SQLite file is not there (raised through SQLAlchemy as an OperationalError)."""
+
+
+def _open_existing(path: Path):
+    def connect() -> sqlite3.Connection:
+        # mode=rw: open read-write, never create. The check gives the clearer message.
+        if not path.is_file():
+            raise StoreMissing(f"数据库文件不存在：{path}")
+        return sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, check_same_thread=False, timeout=30)
+
+    return connect
+
+
+def create_store_file(url: str) -> None:
+    """For migrations only: make the empty SQLite file (and its folder) a new store starts from."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite3.connect(path).close()
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        path = sqlite_path(url)
+        kwargs: dict[str, object] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if path is not None:
+            kwargs = {"creator": _open_existing(path)}
+        engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Short connect timeout: an unreachable server must become a message quickly.

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from data_access.db import PROJECT_ROOT, database_url, describe_url, get_engine
+from data_access.db import PROJECT_ROOT, create_store_file, database_url, describe_url, get_engine
 
 
 def alembic_config() -> Config:
@@ -19,6 +19,8 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine | None = None) -> None:
     engine = engine or get_engine()
+    # Migrations are the only place a store is created (the app's engine never creates one).
+    create_store_file(engine.url.render_as_string(hide_password=False))
     cfg = alembic_config()
     cfg.attributes["configure_logger"] = False
     with engine.begin() as connection:

@@ -1,5 +1,6 @@
 """Sign-in for every page: local accounts (bcrypt, lockout) or the city's identity provider
-(OIDC through st.login when configured in .streamlit/secrets.toml), and an idle timeout."""
+(OIDC through st.login when configured in .streamlit/secrets.toml), an idle timeout, and on
+every run a check that the account is still active and its password unchanged."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from data_access.db import get_engine
 IDLE_MINUTES = 30
 _PRINCIPAL = "_principal"
 _LAST_SEEN = "_last_seen"
+_EPOCH = "_session_epoch"  # the account's session_epoch when this session signed in
+ENDED = "账号已停用、密码已重置或权限已变更，本次登录已失效，请重新登录。"
 
 
 def client_address() -> str:
@@ -33,6 +36,8 @@ def _oidc_configured() -> bool:
 def sign_out(url: str, reason: str | None = None) -> None:
     principal = st.session_state.pop(_PRINCIPAL, None)
     st.session_state.pop(_LAST_SEEN, None)
+    st.session_state.pop(_EPOCH, None)
+    st.session_state.pop("_must_change", None)
     if principal is not None:
         audit.record(
             get_engine(url),
@@ -46,7 +51,8 @@ def sign_out(url: str, reason: str | None = None) -> None:
 
 
 def current_principal(url: str, *, now: datetime | None = None) -> Principal | None:
-    """The signed-in user, or None after an idle timeout or before sign-in."""
+    """The signed-in user, or None before sign-in, after an idle timeout, or once the account
+    was deactivated, its password reset or its role changed (one indexed lookup per run)."""
     now = now or datetime.now()
     principal = st.session_state.get(_PRINCIPAL)
     if principal is None:
@@ -55,8 +61,21 @@ def current_principal(url: str, *, now: datetime | None = None) -> Principal | N
     if now - last > timedelta(minutes=IDLE_MINUTES):
         sign_out(url, reason=f"超过 {IDLE_MINUTES} 分钟未操作，已自动退出，请重新登录。")
         return None
+    # Sessions opened by the sign-in form or the identity provider carry the epoch. (Page
+    # tests place a principal directly and have none; nothing outside the server can.)
+    if _EPOCH in st.session_state:
+        state = accounts.account_state(get_engine(url), principal.username)
+        if state is None or not state.allows(principal, st.session_state[_EPOCH]):
+            sign_out(url, reason=ENDED)
+            return None
     st.session_state[_LAST_SEEN] = now
     return principal
+
+
+def renew_epoch(epoch: int) -> None:
+    """After the user changed their own password: this session carries on, others end."""
+    if _EPOCH in st.session_state:
+        st.session_state[_EPOCH] = epoch
 
 
 def _sign_in_form(url: str) -> None:
@@ -72,18 +91,18 @@ def _sign_in_form(url: str) -> None:
         st.info(notice)
     if _oidc_configured():
         if getattr(st.user, "is_logged_in", False):
-            principal = accounts.principal_for_email(get_engine(url), str(st.user.get("email", "")))
-            if principal is None:
+            signed = accounts.sign_in_by_email(get_engine(url), str(st.user.get("email", "")))
+            if signed is None:
                 st.error("统一身份认证已登录，但该账号未在本系统授权，请联系管理员。")
                 return
-            _signed_in(url, principal)
+            _signed_in(url, signed)
             return
         st.button("使用统一身份认证登录", on_click=st.login, type="primary")
         st.divider()
     with st.form("sign_in"):
         st.subheader("登录")
-        username = st.text_input("用户名")
-        password = st.text_input("密码", type="password")
+        username = st.text_input("用户名", max_chars=60)
+        password = st.text_input("密码", type="password", max_chars=accounts.MAX_PASSWORD_LENGTH)
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         try:
@@ -95,11 +114,12 @@ def _sign_in_form(url: str) -> None:
             return
         if result.must_change_password:
             st.session_state["_must_change"] = True
-        _signed_in(url, result.principal)
+        _signed_in(url, result)
 
 
-def _signed_in(url: str, principal: Principal) -> None:
-    st.session_state[_PRINCIPAL] = principal
+def _signed_in(url: str, signed: accounts.SignIn) -> None:
+    st.session_state[_PRINCIPAL] = signed.principal
+    st.session_state[_EPOCH] = signed.session_epoch
     st.session_state[_LAST_SEEN] = datetime.now()
     st.rerun()
 
