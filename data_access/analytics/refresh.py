@@ -151,8 +151,10 @@ def refresh(
     if first is None or last is None:
         return
     built = built_months(conn)
-    if built:
-        last = max(last, max(built))
+    beyond = [m for m in built if m > last or m < first]
+    if beyond:  # an undo moved the data date back: those months are no longer shown
+        for table in (*MONTH_FACTS.values(), META):
+            conn.execute(delete(table).where(table.c.month.in_(beyond)))
     p = BuildParams.from_store(conn)
     wanted: dict[int, Collection[str]] = {}
     start = first if since is None else max(first, months.key(since))
