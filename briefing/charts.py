@@ -11,6 +11,7 @@ from metrics.attainment import STATUS_COLOURS, STATUS_LABELS, Status
 # Fonts tried in order: the server's Noto CJK (Debian fonts-noto-cjk), then common desktop ones.
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 VALUE_COLOUR = "#1F5FAD"
+HORIZONTAL_FROM = 12  # more categories than this: horizontal bars instead of rotated labels
 GOAL_COLOUR = "#5F6B7A"
 
 
@@ -100,6 +101,7 @@ def trend_with_goal(
         )
     fig = base_layout(fig, title=title, y_title=unit)
     fig.update_xaxes(tickformat="%Y-%m", dtick="M3")
+    fig.update_yaxes(rangemode="tozero")  # a count's axis starts at zero: no exaggerated change
     return fig
 
 
@@ -184,39 +186,90 @@ def bars_vs_goal(
     title: str,
     decimals: int = 1,
 ) -> go.Figure:
-    """Each unit's value coloured by its status, with its own goal as a marker."""
+    """Each unit's value coloured by its status, with its own goal as a marker.
+
+    Many units (a town's villages) get horizontal bars: names stay level and readable.
+    Units without goals are drawn in the plain value colour and the legend lists only the
+    statuses that occur."""
     fig = go.Figure()
+    horizontal = len(names) > HORIZONTAL_FROM
+    judged = {s for s in statuses if s not in (Status.NONE, "none")}
+    colours = [status_colour(s) if judged else VALUE_COLOUR for s in statuses]
+
+    def axes(cats: list[str], vals: list[float | None]) -> dict[str, object]:
+        return {"y": cats, "x": vals, "orientation": "h"} if horizontal else {"x": cats, "y": vals}
+
+    name_ref, value_ref = ("%{y}", "%{x") if horizontal else ("%{x}", "%{y")
     fig.add_trace(
         go.Bar(
-            x=names,
-            y=values,
             customdata=codes,
             name="实际",
             showlegend=False,
-            marker_color=[status_colour(s) for s in statuses],
-            hovertemplate=f"%{{x}}<br>实际：%{{y:,.{decimals}f}} {unit}<extra></extra>",
+            marker_color=colours,
+            hovertemplate=f"{name_ref}<br>实际：{value_ref}:,.{decimals}f}} {unit}<extra></extra>",
+            **axes(names, values),
         )
     )
     # The legend explains the colours (status), not the trace.
-    for status in (Status.GREEN, Status.AMBER, Status.RED):
-        fig.add_trace(
-            go.Bar(
-                x=[None], y=[None], name=STATUS_LABELS[status], marker_color=STATUS_COLOURS[status], hoverinfo="skip"
+    for status in (Status.GREEN, Status.AMBER, Status.RED, Status.INCOMPLETE):
+        if status in judged:
+            fig.add_trace(
+                go.Bar(
+                    name=STATUS_LABELS[status], marker_color=STATUS_COLOURS[status], hoverinfo="skip", **axes([], [])
+                )
             )
-        )
     if any(t is not None for t in targets):
         fig.add_trace(
             go.Scatter(
-                x=names,
-                y=targets,
                 mode="markers",
                 name="目标",
-                marker={"symbol": "line-ew", "size": 28, "line": {"width": 3, "color": GOAL_COLOUR}},
-                hovertemplate=f"%{{x}}<br>目标：%{{y:,.{decimals}f}} {unit}<extra></extra>",
+                marker={
+                    "symbol": "line-ns" if horizontal else "line-ew",
+                    "size": 18 if horizontal else 28,
+                    "line": {"width": 3, "color": GOAL_COLOUR},
+                },
+                hovertemplate=f"{name_ref}<br>目标：{value_ref}:,.{decimals}f}} {unit}<extra></extra>",
+                **axes(names, targets),
             )
         )
     fig.update_layout(clickmode="event+select", bargap=0.35)
-    return base_layout(fig, title=title, y_title=unit)
+    if not horizontal:
+        return base_layout(fig, title=title, y_title=unit)
+    fig = base_layout(fig, title=title, y_title="", height=max(380, 26 * len(names) + 140))
+    fig.update_yaxes(autorange="reversed", tickformat="")
+    fig.update_xaxes(tickformat=",", rangemode="tozero")
+    unit_label(fig, unit)
+    return fig
+
+
+def cooperative_targets(
+    *, names: list[str], growth: list[float | None], share: list[float | None], met: list[bool], title: str
+) -> go.Figure:
+    """Every cooperative against 五.2: dividend growth (x) and share of net income (y), with
+    the 5 % and 30 % lines; a cooperative meets the target right of or above a line."""
+    fig = go.Figure()
+    for ok, label, colour in (
+        (True, "达标", STATUS_COLOURS[Status.GREEN]),
+        (False, "未达标", STATUS_COLOURS[Status.RED]),
+    ):
+        idx = [i for i, m in enumerate(met) if m is ok]
+        fig.add_trace(
+            go.Scatter(
+                x=[growth[i] if growth[i] is not None else 0 for i in idx],
+                y=[share[i] if share[i] is not None else 0 for i in idx],
+                text=[names[i] for i in idx],
+                mode="markers",
+                name=label,
+                marker={"size": 10, "color": colour, "line": {"width": 1, "color": "white"}},
+                hovertemplate="%{text}<br>红利增长：%{x:.1f}%<br>占净收益：%{y:.1f}%<extra></extra>",
+            )
+        )
+    fig.add_vline(x=5, line_dash="dash", line_color=GOAL_COLOUR, annotation_text="增长 5%")
+    fig.add_hline(y=30, line_dash="dash", line_color=GOAL_COLOUR, annotation_text="占净收益 30%")
+    fig = base_layout(fig, title=title, y_title="占净收益 %")
+    fig.update_xaxes(title={"text": "红利较上年增长（%）"}, ticksuffix="%", zeroline=True)
+    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+    return fig
 
 
 def dots_with_goal(

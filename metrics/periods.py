@@ -86,9 +86,10 @@ class Period:
     def through(self, data_date: date) -> Period:
         """This period as far as the data reach: itself when finished, else running to data_date."""
         full = self.full()
-        if data_date >= full.end or data_date < full.start:
+        end = min(self.end, data_date)  # an earlier clip (a like-for-like span) stays
+        if end >= full.end or data_date < full.start:
             return full
-        return Period(full.start, data_date, full.grain, full_end=full.end)
+        return Period(full.start, end, full.grain, full_end=full.end)
 
     def full(self) -> Period:
         return Period(self.start, self.full_end or self.end, self.grain)

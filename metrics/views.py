@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import households, reference
+from metrics.completeness import TOWN_ONLY
 from metrics.evaluate import Evaluator, Figure
 from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY
@@ -48,10 +49,14 @@ def domain_view(
     scope: str,
     card_keys: tuple[str, ...],
     league_keys: tuple[str, ...],
+    village: str | None = None,
 ) -> DomainView:
+    """With a village, the cards are that village's own figures (its town's league stays)."""
     evaluator = evaluator_for(conn, towns=towns, period=period, scope=scope)
     units = units_for(conn, towns=towns, scope=scope)
     codes = tuple(code for code, _ in units)
+    card_scope = village if village and village in codes and evaluator.level == "village" else scope
+    card_keys = tuple(k for k in card_keys if not (card_scope != scope and k in TOWN_ONLY))
     league: dict[str, dict[str, Figure]] = {code: {} for code in codes}
     for key in league_keys:
         for code, figure in evaluator.unit_figures(KPI_BY_KEY[key], codes).items():
@@ -60,7 +65,7 @@ def domain_view(
         period=evaluator.period,
         level=evaluator.level,
         scope=scope,
-        cards=[evaluator.figure(KPI_BY_KEY[key], scope) for key in card_keys],
+        cards=[evaluator.figure(KPI_BY_KEY[key], card_scope) for key in card_keys],
         units=units,
         league=league,
         league_keys=league_keys,

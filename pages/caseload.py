@@ -17,14 +17,23 @@ from pages.ui.page import chart, header
 from pages.ui.tables import table
 
 CARDS = DOMAIN_CARDS["caseload"]
+RECONCILE = {
+    "caseload_households": "期末在册户数 − 应退未退户数（收入已达监测线、尚未办理退出）= 本卡片户数，"
+    "见“卡片与表格的关系”表；期初在册 + 新增 − 退出 = 期末在册，见“动态管理”表。",
+    "new_entries": "等于“动态管理”表“新增”列之和。",
+    "exits": "等于“动态管理”表“退出”列之和。",
+    "overdue_reviews": "等于“两级审核进度”表各“超期”列之和。",
+    "warning_households": "等于“风险预警”表“预警户数”列之和。",
+}
 
 ctx = current()
 f = ctx.filters
 header("监测对象", f, key="caseload")
-view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
+view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS, f.village)
 detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal)
 
-card_row(view.cards)
+card_row(view.cards, reconcile=RECONCILE)
+village_slot = st.container()  # a selected village's own lists, right under its cards
 
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="caseload_league", level=view.level)
@@ -89,6 +98,29 @@ table(
     _flow_frame([row for _, row in detail.flows_by_unit], "区镇" if view.level == "town" else "村(社区)"),
 )
 table("期初期末核对_分月", _flow_frame(detail.flows_by_month, "月份"))
+
+st.subheader("卡片与表格的关系：期末在册 = 监测对象 + 应退未退")
+unit_label = "区镇" if view.level == "town" else "村(社区)"
+recon_rows = []
+for code, name in view.units:
+    register, monitored, due = detail.reconciliation(code)
+    recon_rows.append(
+        {
+            unit_label: name,
+            "期末在册（户）": register,
+            "其中：监测对象（户）": monitored,
+            "其中：应退未退（户）": due,
+            "其中：未评估收入（户）": register - monitored - due,
+        }
+    )
+recon = pd.DataFrame(recon_rows)
+if not recon.empty and not recon["其中：未评估收入（户）"].any():
+    recon = recon.drop(columns="其中：未评估收入（户）")
+table("在册与监测对象核对", recon)
+st.caption(
+    "监测对象：在册且最近一次收入评估低于监测线的家庭（即上方卡片）；应退未退：仍在册、但收入已达到或超过监测线、"
+    "尚未办理退出的家庭，应按二(一).3 组织退出核查。选择一个村(社区)可查看应退未退名单。"
+)
 reasons = sorted(detail.reasons.items(), key=lambda kv: (kv[0][0], -kv[1]))
 if reasons:
     st.caption(
@@ -146,19 +178,33 @@ table("风险预警", warn)
 st.caption("预警阈值为系统设置项，见“指标说明”页。")
 
 if f.village:
-    st.subheader(f"{f.village_md}：预警家庭名单")
-    privacy.person_list(
-        "预警家庭名单",
-        detail.village_households,
-        departments=LIST_DEPARTMENTS,
-        unmasked=lambda: (
-            store.detail_unmasked(
-                ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
-            ).village_households
-        ),
-        empty_text="该村(社区)当前无预警家庭。",
-        key="caseload_list",
-    )
+    with village_slot:
+        st.subheader(f"{f.village_md}：预警家庭名单")
+        privacy.person_list(
+            "预警家庭名单",
+            detail.village_households,
+            departments=LIST_DEPARTMENTS,
+            unmasked=lambda: (
+                store.detail_unmasked(
+                    ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
+                ).village_households
+            ),
+            empty_text="该村(社区)当前无预警家庭。",
+            key="caseload_list",
+        )
+        st.subheader(f"{f.village_md}：应退未退家庭名单")
+        privacy.person_list(
+            "应退未退家庭名单",
+            detail.due_exit,
+            departments=LIST_DEPARTMENTS,
+            unmasked=lambda: (
+                store.detail_unmasked(
+                    ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
+                ).due_exit
+            ),
+            empty_text="该村(社区)当前无应退未退家庭。",
+            key="caseload_due_exit",
+        )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看预警家庭名单。")
 

@@ -20,13 +20,14 @@ FEN_PER_WAN = 1_000_000
 ctx = current()
 f = ctx.filters
 header("集体经济分红", f, key="dividends")
-view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
+view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS, f.village)
 detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "dividends", ctx.principal)
 
 st.caption(
     "目标（实施方案五.2）：社区股份合作社红利分配总额同比增长 5% 或达到净收益的 30% 及以上，两项满足其一即达标。"
 )
 card_row(view.cards, per_row=3)
+village_slot = st.container()  # a selected village's own lists, right under its cards
 unit_label = "区镇" if view.level == "town" else "村(社区)"
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="dividends_league", level=view.level)
@@ -49,17 +50,31 @@ rows = detail.cooperatives
 unit_of = (lambda r: r.town_code) if view.level == "town" else (lambda r: r.village_code)
 met = {c: sum(1 for r in rows if unit_of(r) == c and r.met) for c in codes}
 missed = {c: sum(1 for r in rows if unit_of(r) == c and not r.met) for c in codes}
-fig = charts.stacked_bars(
-    names=names,
-    codes=codes,
-    series=[
-        ("达标", [met[c] for c in codes], charts.status_colour("green")),
-        ("未达标", [missed[c] for c in codes], charts.status_colour("red")),
-    ],
-    unit="个",
-    title=f"{detail.year}年度合作社达标情况（个）",
-)
-chart(fig, f, name="合作社达标情况", key="dividends_met")
+if view.level == "town":
+    fig = charts.stacked_bars(
+        names=names,
+        codes=codes,
+        series=[
+            ("达标", [met[c] for c in codes], charts.status_colour("green")),
+            ("未达标", [missed[c] for c in codes], charts.status_colour("red")),
+        ],
+        unit="个",
+        title=f"{detail.year}年度各区镇合作社达标情况（个）",
+        horizontal=len(names) > charts.HORIZONTAL_FROM,
+    )
+    chart(fig, f, name="合作社达标情况", key="dividends_met")
+else:
+    # In a town a leader asks which cooperatives miss 五.2 and by how much: each one against
+    # the two lines (growth ≥ 5 % or ≥ 30 % of net income).
+    shown = [r for r in rows if r.village_code in codes]
+    fig = charts.cooperative_targets(
+        names=[r.name for r in shown],
+        growth=[r.growth for r in shown],
+        share=[r.share for r in shown],
+        met=[r.met for r in shown],
+        title=f"{detail.year}年度各合作社对照五.2目标（{len(shown)}个）",
+    )
+    chart(fig, f, name="合作社对照分红目标", key="dividends_coops", drillable=False)
 
 st.subheader(f"{detail.year}年度各区镇汇总" if view.level == "town" else f"{detail.year}年度各村(社区)汇总")
 table(

@@ -23,10 +23,11 @@ FEN_PER_WAN = 1_000_000
 ctx = current()
 f = ctx.filters
 header("就业帮扶", f, key="employment")
-view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
+view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS, f.village)
 detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, None, "employment", ctx.principal)
 
 card_row(view.cards, per_row=3)
+village_slot = st.container()  # a selected village's own lists, right under its cards
 unit_label = "区镇" if view.level == "town" else "村(社区)"
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="employment_league", level=view.level)
@@ -45,7 +46,8 @@ fig = charts.bars_vs_goal(
     targets=[r.target for r in rate],
     statuses=[r.status for r in rate],
     unit="%",
-    title=f"期末就业安置率（横线为目标，{f.period.label}）",
+    title=f"期末就业安置率（{'横线为目标' if any(r.target is not None for r in rate) else '村(社区)未单列目标'}，"
+    f"{f.period.label}）",
 )
 chart(fig, f, name="就业安置率", key="employment_rate")
 

@@ -24,10 +24,11 @@ FEN_PER_WAN = 1_000_000
 ctx = current()
 f = ctx.filters
 header("救助支出", f, key="relief")
-view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, LEAGUE)
+view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, LEAGUE, f.village)
 detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "relief", ctx.principal)
 
 card_row(view.cards, per_row=3)
+village_slot = st.container()  # a selected village's own lists, right under its cards
 unit_label = "区镇" if view.level == "town" else "村(社区)"
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, LEAGUE, key="relief_league", level=view.level)
@@ -147,17 +148,20 @@ st.caption(
     + "。回看期为系统设置项（生活救助按月，其余按年）。"
 )
 if f.village:
-    st.subheader(f"{f.village_md}：应助未助家庭名单")
-    privacy.person_list(
-        "应助未助家庭名单",
-        detail.gap_list,
-        departments=sorted(set(GAP_RULE_DEPARTMENTS.values())),
-        unmasked=lambda: (
-            store.detail_unmasked(ctx.url, f.towns, f.period.key, f.scope, f.village, "relief", ctx.principal).gap_list
-        ),
-        empty_text="该村(社区)没有应助未助的家庭（或您无权查看其中的救助类型）。",
-        key="relief_list",
-    )
+    with village_slot:
+        st.subheader(f"{f.village_md}：应助未助家庭名单")
+        privacy.person_list(
+            "应助未助家庭名单",
+            detail.gap_list,
+            departments=sorted(set(GAP_RULE_DEPARTMENTS.values())),
+            unmasked=lambda: (
+                store.detail_unmasked(
+                    ctx.url, f.towns, f.period.key, f.scope, f.village, "relief", ctx.principal
+                ).gap_list
+            ),
+            empty_text="该村(社区)没有应助未助的家庭（或您无权查看其中的救助类型）。",
+            key="relief_list",
+        )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看应助未助家庭名单。")
 

@@ -18,10 +18,11 @@ CARDS = DOMAIN_CARDS["social"]
 ctx = current()
 f = ctx.filters
 header("社会保障衔接", f, key="social")
-view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS)
+view = store.domain(ctx.url, ctx.version, f.towns, f.period.key, f.scope, CARDS, CARDS, f.village)
 detail = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, f.village, "social", ctx.principal)
 
 card_row(view.cards, per_row=3)
+village_slot = st.container()  # a selected village's own lists, right under its cards
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="social_league", level=view.level)
 
@@ -42,17 +43,20 @@ fig = charts.dots_with_goal(
 chart(fig, f, name="参保覆盖率", key="social_coverage")
 
 if f.village:
-    st.subheader(f"{f.village_md}：应参保未参保人员")
-    privacy.person_list(
-        "应参保未参保人员",
-        detail.uncovered if detail else [],
-        departments=sorted(set(SCHEME_DEPARTMENTS.values())),
-        unmasked=lambda: (
-            store.detail_unmasked(ctx.url, f.towns, f.period.key, f.scope, f.village, "social", ctx.principal).uncovered
-        ),
-        empty_text="该村(社区)监测对象均已参保（或您无权查看相关险种名单）。",
-        key="social_list",
-    )
+    with village_slot:
+        st.subheader(f"{f.village_md}：应参保未参保人员")
+        privacy.person_list(
+            "应参保未参保人员",
+            detail.uncovered if detail else [],
+            departments=sorted(set(SCHEME_DEPARTMENTS.values())),
+            unmasked=lambda: (
+                store.detail_unmasked(
+                    ctx.url, f.towns, f.period.key, f.scope, f.village, "social", ctx.principal
+                ).uncovered
+            ),
+            empty_text="该村(社区)监测对象均已参保（或您无权查看相关险种名单）。",
+            key="social_list",
+        )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看应参保未参保人员名单。")
 

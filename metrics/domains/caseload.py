@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from data_access.access import Principal
-from data_access.queries import caseload, households
+from data_access.queries import caseload, households, reconcile
 from data_access.reference import CAUSES
 from metrics.evaluate import Evaluator
 from metrics.periods import Period
@@ -40,6 +40,14 @@ class CaseloadDetail:
     causes: dict[str, int]  # cause label -> households (scope total)
     warnings: dict[str, dict[str, int]]  # unit -> counts
     village_households: list[dict[str, object]] | None  # village level; None: not for this user
+    due_exit: list[dict[str, object]] | None = None  # village level 应退未退 list; None: not for this user
+
+    def reconciliation(self, code: str) -> tuple[int, int, int]:
+        """(期末在册, 监测对象, 应退未退) of a unit: 在册 = 监测对象 + 应退未退 (+ 未评估)."""
+        g = self.groups.get(code, {})
+        monitored = g.get("floor_households", 0) + g.get("monitored_households", 0)
+        due = g.get("above_households", 0)
+        return monitored + due + g.get("unknown_households", 0), monitored, due
 
 
 def _ctx(evaluator: Evaluator) -> QueryContext | None:
@@ -112,12 +120,14 @@ def caseload_detail(
             by_cause[label] = by_cause.get(label, 0) + n
     params = warning_params(ctx)
     listing: list[dict[str, object]] | None = []
+    due_exit: list[dict[str, object]] | None = []
     if village:
         town = ctx.towns[0]
         if principal.may_list(town=town, departments=LIST_DEPARTMENTS):
             listing = village_list(ctx, village, params, principal, unmask)
+            due_exit = due_exit_list(ctx, village, principal, unmask)
         else:
-            listing = None  # aggregates only for this user
+            listing = due_exit = None  # aggregates only for this user
     return CaseloadDetail(
         groups=caseload.stock(conn, towns=towns, as_of=ctx.as_of, by=by, **lines),
         flows_by_unit=flow_rows(ctx, evaluator.period, units),
@@ -130,7 +140,35 @@ def caseload_detail(
         causes=dict(sorted(by_cause.items(), key=lambda kv: -kv[1])),
         warnings=caseload.warnings(conn, towns=towns, params=params, by=by),
         village_households=listing,
+        due_exit=due_exit,
     )
+
+
+def due_exit_list(ctx: QueryContext, village: str, principal: Principal, unmask: bool) -> list[dict[str, object]]:
+    """One village's 应退未退 households with their income against the line (masked by default)."""
+    found = reconcile.due_exit_households(
+        ctx.conn,
+        towns=ctx.towns,
+        village=village,
+        as_of=ctx.as_of,
+        floor_fen=ctx.standard.floor_fen,
+        line_fen=ctx.standard.monitoring_line_fen,
+    )
+    income = dict(found)
+    rows = households.households(
+        ctx.conn, towns=ctx.towns, ids=list(income), principal=principal, departments=LIST_DEPARTMENTS, unmask=unmask
+    )
+    line_yuan = ctx.standard.monitoring_line_fen / 100
+    return [
+        {
+            "户主": row["head_name"],
+            "身份证号": row["id_number"],
+            "联系电话": row["phone"],
+            "月人均收入（元）": round(income[int(row["id"])] / 100, 2),
+            "监测线（元）": round(line_yuan, 2),
+        }
+        for row in rows
+    ]
 
 
 def village_list(

@@ -102,7 +102,8 @@ def sidebar_filters(
         if containing.end > data_date:
             containing = latest_complete(data_date, Grain(grain))
         st.session_state["flt_period"] = containing.key if containing.key in keys else keys[0]
-    labels = {p.key: p.label for p in options}
+    # Short in the picker (the caption below and the page header give the full "截至" date).
+    labels = {p.key: p.base_label + ("（至今）" if p.is_running else "") for p in options}
     period_key = sidebar.selectbox("期间", options=keys, format_func=lambda k: labels[k], key="flt_period")
     if options[0].is_running:
         sidebar.caption(f"{options[0].base_label}尚未结束，按“至今”统计，并与上期、上年同期的相同天数比较。")

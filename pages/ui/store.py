@@ -66,6 +66,7 @@ def domain(
     scope: str,
     card_keys: tuple[str, ...],
     league_keys: tuple[str, ...],
+    village: str | None = None,
 ) -> DomainView:
     with get_engine(url).connect() as conn:
         return domain_view(
@@ -75,6 +76,7 @@ def domain(
             scope=scope,
             card_keys=card_keys,
             league_keys=league_keys,
+            village=village,
         )
 
 
