@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from data_access.analytics import months
 from data_access.analytics.params import BuildParams
 from data_access.queries import caseload, dividends, employment, relief, social
+from data_access.queries.common import execute
 
 Rows = dict[str, list[dict[str, Any]]]  # fact table -> rows
 MONTH_TABLES = ("fact_caseload_month", "fact_relief_month", "fact_employment_month", "fact_medical_month")
@@ -24,6 +25,33 @@ SPANS = ("month", "quarter", "year")
 
 def village_towns(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(text("SELECT code, town_code FROM village")).all())
+
+
+# The register at one month end, computed once and read by every stock figure of the month.
+ACTIVE = "analytics_active"
+_ACTIVE_COLUMNS = (
+    "household_id INTEGER, town_code VARCHAR(20), village_code VARCHAR(20), cause VARCHAR(20), "
+    "income_fen BIGINT, persons INTEGER, assessed_on DATE, medical_fen BIGINT, grp VARCHAR(10)"
+)
+
+
+def open_active(conn: Connection) -> None:
+    conn.execute(text(f"DROP TABLE IF EXISTS {ACTIVE}"))
+    conn.execute(text(f"CREATE TEMPORARY TABLE {ACTIVE} ({_ACTIVE_COLUMNS})"))
+
+
+def close_active(conn: Connection) -> None:
+    conn.execute(text(f"DROP TABLE IF EXISTS {ACTIVE}"))
+
+
+def fill_active(conn: Connection, towns: Collection[str], *, as_of: date, floor_fen: int, line_fen: int) -> None:
+    conn.execute(text(f"DELETE FROM {ACTIVE}"))
+    sql = (
+        f"INSERT INTO {ACTIVE} (household_id, town_code, village_code, cause, income_fen, persons, assessed_on, "
+        f"medical_fen, grp) SELECT a.household_id, a.town_code, a.village_code, a.cause, a.income_fen, a.persons, "
+        f"a.assessed_on, a.medical_fen, a.grp FROM ({caseload.ACTIVE_HOUSEHOLDS}) a"
+    )
+    execute(conn, sql, towns=towns, params=caseload.active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen))
 
 
 def years_before(day: date, years: int) -> date:
@@ -65,8 +93,10 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
     s = p.settings
     by = "village"
     key = ("village_code",)
+    fill_active(conn, towns, as_of=end, floor_fen=floor_fen, line_fen=line_fen)
+    reg = {"floor_fen": floor_fen, "line_fen": line_fen, "by": by, "active": ACTIVE}
     cas = _Rows(key, {"month": month, "feed": "caseload"}, vt)
-    for v, r in caseload.stock(conn, towns=towns, as_of=end, floor_fen=floor_fen, line_fen=line_fen, by=by).items():
+    for v, r in caseload.stock(conn, towns=towns, as_of=end, **reg).items():
         cas.add(
             (v,),
             floor_households=r.get("floor_households", 0),
@@ -93,7 +123,7 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
         drop_ratio=s["warning_income_drop_ratio"],
         medical_share=s["warning_medical_share"],
     )
-    for v, r in caseload.warnings(conn, towns=towns, params=wparams, by=by).items():
+    for v, r in caseload.warnings(conn, towns=towns, params=wparams, by=by, active=ACTIVE).items():
         cas.add(
             (v,),
             warning_near_line=r["near_line"],
@@ -108,22 +138,12 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
     for rule in relief.GAP_RULES:
         window = s["gap_window_monthly_days"] if rule == "living" else s["gap_window_yearly_days"]
         since = end - timedelta(days=int(window) - 1)
-        found = relief.gaps(
-            conn, towns=towns, rule=rule, as_of=end, since=since, floor_fen=floor_fen, line_fen=line_fen, by=by
-        )
+        found = relief.gaps(conn, towns=towns, rule=rule, as_of=end, since=since, **reg)
         for v, (eligible, unpaid) in found.items():
             rel.add((v, rule), gap_eligible=eligible, gap_unpaid=unpaid)
 
     emp = _Rows(key, {"month": month, "feed": "employment"}, vt)
-    funnel = employment.funnel(
-        conn,
-        towns=towns,
-        as_of=end,
-        floor_fen=floor_fen,
-        line_fen=line_fen,
-        retention_months=int(s["retention_months"]),
-        by=by,
-    )
+    funnel = employment.funnel(conn, towns=towns, as_of=end, retention_months=int(s["retention_months"]), **reg)
     for v, r in funnel.items():
         emp.add((v,), **r)
     for v, n in employment.new_placements_by_town(conn, towns=towns, start=start, end=end, by=by).items():
@@ -133,16 +153,7 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
     born_before = years_before(end, int(s["pension_min_age"]))
     med = _Rows(key, {"month": month, "feed": "medical"}, vt)
     for scheme, target in (("pension", emp), ("medical", med), ("ltc", med)):
-        found = social.coverage(
-            conn,
-            towns=towns,
-            scheme=scheme,
-            as_of=end,
-            floor_fen=floor_fen,
-            line_fen=line_fen,
-            born_before=born_before,
-            by=by,
-        )
+        found = social.coverage(conn, towns=towns, scheme=scheme, as_of=end, born_before=born_before, **reg)
         for v, (covered, eligible) in found.items():
             target.add((v,), **{f"{scheme}_covered": covered, f"{scheme}_eligible": eligible})
 

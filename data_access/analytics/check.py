@@ -37,9 +37,11 @@ def fresh(conn: Connection) -> dict[str, dict[tuple, dict[str, Any]]]:
     """What the facts of the built months (and every year) should hold now."""
     p, vt, towns = BuildParams.from_store(conn), build.village_towns(conn), _all_towns(conn)
     collected: dict[str, list[dict[str, Any]]] = {name: [] for name in _KEYS}
+    build.open_active(conn)
     for month in sorted(built_months(conn)):
         for name, rows in build.month_rows(conn, month, towns, p, vt).items():
             collected[name] += rows
+    build.close_active(conn)
     for year in build.dividend_years(conn):
         collected["fact_dividend_year"] += build.year_rows(conn, year, towns, vt)
     tables = {**MONTH_FACTS, "fact_dividend_year": YEAR_FACTS}

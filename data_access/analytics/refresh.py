@@ -94,6 +94,12 @@ def _write_months(conn: Connection, wanted: dict[int, Collection[str]], p: Build
     """Recompute the given (month -> towns) slices: delete, then insert, per table."""
     vt = build.village_towns(conn)
     every = set(_all_towns(conn))
+    build.open_active(conn)  # a failure rolls the transaction back, the temporary table with it
+    _write_slices(conn, wanted, p, vt, every)
+    build.close_active(conn)
+
+
+def _write_slices(conn: Connection, wanted: dict[int, Collection[str]], p: BuildParams, vt, every: set[str]) -> None:
     for month, towns in sorted(wanted.items()):
         towns = sorted(set(towns) & every)
         lines = p.lines(months.last_day(month))

@@ -12,10 +12,12 @@ built with: a reader uses a month only when they match its own, else it reads ra
 """
 
 from pydantic import NaiveDatetime
-from sqlalchemy import BigInteger, Index
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
-_FACT_INDEX = ("town_code", "month")
+# SQLite keeps each fact table in its primary-key b-tree (no rowid copy): the tables stay small.
+# Reads filter a month range first, so the key (month, ...) is the only index they need.
+_COMPACT = {"sqlite_with_rowid": False}
 
 
 class AnalyticsState(SQLModel, table=True):
@@ -30,6 +32,7 @@ class AnalyticsState(SQLModel, table=True):
 
 class AnalyticsMonth(SQLModel, table=True):
     __tablename__ = "analytics_month"
+    __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
     floor_fen: int = Field(sa_type=BigInteger)  # 低保标准 in force at the month's end
@@ -39,7 +42,7 @@ class AnalyticsMonth(SQLModel, table=True):
 
 class FactCaseloadMonth(SQLModel, table=True):
     __tablename__ = "fact_caseload_month"
-    __table_args__ = (Index("ix_fact_caseload_month_town", *_FACT_INDEX),)
+    __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
     village_code: str = Field(primary_key=True, max_length=20)
@@ -61,7 +64,7 @@ class FactCaseloadMonth(SQLModel, table=True):
 
 class FactReliefMonth(SQLModel, table=True):
     __tablename__ = "fact_relief_month"
-    __table_args__ = (Index("ix_fact_relief_month_town", *_FACT_INDEX),)
+    __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
     village_code: str = Field(primary_key=True, max_length=20)
@@ -77,7 +80,7 @@ class FactReliefMonth(SQLModel, table=True):
 
 class FactEmploymentMonth(SQLModel, table=True):
     __tablename__ = "fact_employment_month"
-    __table_args__ = (Index("ix_fact_employment_month_town", *_FACT_INDEX),)
+    __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
     village_code: str = Field(primary_key=True, max_length=20)
@@ -98,7 +101,7 @@ class FactEmploymentMonth(SQLModel, table=True):
 
 class FactMedicalMonth(SQLModel, table=True):
     __tablename__ = "fact_medical_month"
-    __table_args__ = (Index("ix_fact_medical_month_town", *_FACT_INDEX),)
+    __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
     village_code: str = Field(primary_key=True, max_length=20)
@@ -115,7 +118,7 @@ class FactPlacementSpan(SQLModel, table=True):
     (quarter and year run from their first day to the month's end)."""
 
     __tablename__ = "fact_placement_span"
-    __table_args__ = (Index("ix_fact_placement_span_town", *_FACT_INDEX),)
+    __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
     span: str = Field(primary_key=True, max_length=8)
@@ -127,7 +130,7 @@ class FactPlacementSpan(SQLModel, table=True):
 
 class FactDividendYear(SQLModel, table=True):
     __tablename__ = "fact_dividend_year"
-    __table_args__ = (Index("ix_fact_dividend_year_town", "town_code", "year"),)
+    __table_args__ = _COMPACT
 
     year: int = Field(primary_key=True)
     village_code: str = Field(primary_key=True, max_length=20)

@@ -38,8 +38,27 @@ def active_params(*, as_of: date, floor_fen: int, line_fen: int) -> dict[str, ob
     return {"as_of": as_of, "floor_fen": floor_fen, "line_fen": line_fen}
 
 
+def from_active(sql: str, active: str | None) -> str:
+    """The statement reading the register from `active`, a table the caller filled with
+    ACTIVE_HOUSEHOLDS' rows for the same date and lines (the fact builder computes the
+    register once per month end and reuses it for every figure)."""
+    if active is None:
+        return sql
+    source = f"({ACTIVE_HOUSEHOLDS})"
+    if source not in sql:
+        raise ValueError("statement does not read the register")
+    return sql.replace(source, f"(SELECT * FROM {active} WHERE town_code IN :towns)")
+
+
 def stock(
-    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, by: str = "town"
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    as_of: date,
+    floor_fen: int,
+    line_fen: int,
+    by: str = "town",
+    active: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Households and persons on the register at as_of, by unit and group."""
     col = unit_column(by, "a")
@@ -48,6 +67,7 @@ def stock(
     FROM ({ACTIVE_HOUSEHOLDS}) a
     GROUP BY {col}, a.grp
     """
+    sql = from_active(sql, active)
     out: dict[str, dict[str, int]] = {}
     params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
     for code, grp, households, persons in run(conn, sql, towns=towns, params=params):
@@ -178,7 +198,9 @@ def warning_params(
     }
 
 
-def warnings(conn: Connection, *, towns: Collection[str], params: dict[str, object], by: str = "town") -> dict:
+def warnings(
+    conn: Connection, *, towns: Collection[str], params: dict[str, object], by: str = "town", active: str | None = None
+) -> dict:
     """Per unit: households flagged by each warning and by any of them."""
     col = unit_column(by, "w")
     sql = f"""
@@ -187,6 +209,7 @@ def warnings(conn: Connection, *, towns: Collection[str], params: dict[str, obje
     FROM ({WARNINGS_SQL}) w
     GROUP BY {col}
     """
+    sql = from_active(sql, active)
     return {
         code: {"near_line": int(a or 0), "income_drop": int(b or 0), "medical": int(c or 0), "any": int(d or 0)}
         for code, a, b, c, d in run(conn, sql, towns=towns, params=params)

@@ -40,6 +40,13 @@ def run(conn: Connection, sql: str, *, towns: Collection[str], params: Mapping[s
     return list(conn.execute(stmt, {"towns": sorted(towns), **bound}))
 
 
+def execute(conn: Connection, sql: str, *, towns: Collection[str], params: Mapping[str, Any] | None = None) -> None:
+    """As run(), for a statement that returns no rows (INSERT ... SELECT)."""
+    stmt = scoped(sql, towns=towns)
+    bound = {k: _sqlite_value(v) for k, v in (params or {}).items()} if _is_sqlite(conn) else dict(params or {})
+    conn.execute(stmt, {"towns": sorted(towns), **bound})
+
+
 def _is_sqlite(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy.engine import Connection
 
-from data_access.queries.caseload import ACTIVE_HOUSEHOLDS, active_params
+from data_access.queries.caseload import ACTIVE_HOUSEHOLDS, active_params, from_active
 from data_access.queries.common import add_months, run, unit_column
 
 # Key targets (就业重点帮扶对象, 二(二).1): members with labour capacity and willingness to
@@ -31,6 +31,7 @@ def funnel(
     line_fen: int,
     retention_months: int = 6,
     by: str = "town",
+    active: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Per unit: targets -> trained -> ever placed -> employed now; and retention.
 
@@ -56,6 +57,7 @@ def funnel(
     FROM ({KEY_TARGETS}) k
     GROUP BY {col}
     """
+    sql = from_active(sql, active)
     params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
     keys = ("targets", "trained", "placed", "employed", "retention_base", "retained", "with_plan")
     return {

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.engine import Connection
 
-from data_access.queries.caseload import ACTIVE_HOUSEHOLDS, active_params
+from data_access.queries.caseload import ACTIVE_HOUSEHOLDS, active_params, from_active
 from data_access.queries.common import month_key, month_of, run, unit_column
 
 
@@ -125,10 +125,11 @@ def gaps(
     floor_fen: int,
     line_fen: int,
     by: str = "town",
+    active: str | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Per unit: (households meeting the rule, of them with no payment of that type since `since`)."""
     col = unit_column(by, "g")
-    sql = f"SELECT {col}, COUNT(*), SUM(g.unpaid) FROM ({_gap_sql(conn, rule)}) g GROUP BY {col}"
+    sql = from_active(f"SELECT {col}, COUNT(*), SUM(g.unpaid) FROM ({_gap_sql(conn, rule)}) g GROUP BY {col}", active)
     params = {**active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen), "since": since, "relief_type": rule}
     return {c: (int(n), int(u or 0)) for c, n, u in run(conn, sql, towns=towns, params=params)}
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.engine import Connection
 
-from data_access.queries.caseload import ACTIVE_HOUSEHOLDS, active_params
+from data_access.queries.caseload import ACTIVE_HOUSEHOLDS, active_params, from_active
 from data_access.queries.common import run, unit_column
 
 _COVERED = """EXISTS (SELECT 1 FROM insurance_enrolment i
@@ -45,10 +45,12 @@ def coverage(
     line_fen: int,
     born_before: date,
     by: str = "town",
+    active: str | None = None,
 ) -> dict[str, tuple[int, int]]:
     """(covered, eligible) per unit for one scheme."""
     col = unit_column(by, "a")
     sql = _sql(scheme, f"{col}, SUM(CASE WHEN {{covered}} THEN 1 ELSE 0 END), COUNT(*)", f"GROUP BY {col}")
+    sql = from_active(sql, active)
     params = {**active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen), "born_before": born_before}
     return {t: (int(c or 0), int(n)) for t, c, n in run(conn, sql, towns=towns, params=params)}
 
