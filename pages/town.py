@@ -19,6 +19,7 @@ exports.reset_tables()
 st.title("区镇画像")
 
 if f.is_city:
+    st.caption(f"{f.period.label}")
     st.info("请选择一个区镇：区镇画像汇集该区镇全部指标、目标完成情况及在全市的排名。")
     choice = st.selectbox(
         "区镇", options=list(f.towns), format_func=lambda c: f.town_names.get(c, c), index=None, placeholder="选择区镇"
@@ -27,7 +28,11 @@ if f.is_city:
         drill.open_town(choice)
     st.stop()
 
-st.caption(f"{f.scope_md} · {f.period.label} · 对照该区镇目标，排名为在可查看的区镇中的位次（1 为最好）")
+whole_city = len(f.towns) > 1  # a town operator sees one town: no rank, no city column
+st.caption(
+    f"{f.scope_md} · {f.period.label} · 对照该区镇目标"
+    + ("，排名为在各区镇中的位次（1 为最好）" if whole_city else "；全市数值与排名仅向可查看全市的账号显示")
+)
 drill.breadcrumbs(f, key="town")
 profile = store.profile(ctx.url, ctx.version, f.towns, f.period.key, f.scope)
 
@@ -46,9 +51,16 @@ for domain, label in DOMAINS.items():
                     "本区镇": fmt.kpi_value(r.figure.kpi, r.figure.value),
                     "目标": fmt.kpi_value(r.figure.kpi, r.figure.target) if r.figure.target is not None else "—",
                     "状态": f"{STATUS_ICONS[r.figure.status]} {STATUS_LABELS[r.figure.status]}",
-                    "排名": f"{r.rank} / {r.ranked}" if r.rank is not None else "—",
-                    "全市": fmt.kpi_value(r.figure.kpi, r.city_value),
+                    **(
+                        {
+                            "排名": f"{r.rank} / {r.ranked}" if r.rank is not None else "—",
+                            "全市": fmt.kpi_value(r.figure.kpi, r.city_value),
+                        }
+                        if whole_city
+                        else {}
+                    ),
                     "责任单位": r.figure.kpi.department,
+                    "说明": r.figure.incomplete or r.figure.basis or "",
                 }
                 for r in rows
             ]

@@ -271,3 +271,63 @@ def test_sign_in_and_sign_out_in_chromium(app_server, browser):
     page.wait_for_selector('input[aria-label="用户名"]', timeout=60_000)
     assert page.locator('[data-testid="stMetric"]').count() == 0
     page.close()
+
+
+# -- layout for the rooms the dashboard is used in (meeting-proof figures) ------------------------
+LAYOUT_PAGES = ("overview", "caseload", "relief", "employment", "dividends", "social-security", "town")
+# Words that must never reach a leader: Python's and pandas' missing values, Streamlit's English
+# placeholders, developer commands.
+FORBIDDEN = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|Choose an option|Drag and drop|make run|python -m")
+
+
+def _layout_problems(page) -> list[str]:
+    truncated = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+              '[data-testid="stMetricValue"], [data-testid="stMetricLabel"], [data-testid="stMetricDelta"]'))
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+    )
+    problems = [f"截断：{t}" for t in truncated]
+    text = page.inner_text("body")
+    problems += [f"不应出现：{m}" for m in FORBIDDEN.findall(text)]
+    if page.locator('[data-testid="stException"]').count():
+        problems.append("页面异常")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("width", "user", "period"),
+    [(1024, "leader", "running"), (1440, "bacheng", "finished")],
+)
+def test_pages_fit_tablet_and_laptop_screens(app_server, sqlite_demo_url, browser, width, user, period):
+    """Headline values and labels whole, no None/nan/English placeholders, no exceptions."""
+    from datetime import date
+
+    from data_access.db import make_engine
+    from metrics.periods import Grain, Period, latest_complete
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    engine = make_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        data_date = date.fromisoformat(
+            str(conn.exec_driver_sql("SELECT MAX(data_date) FROM feed_status").scalar())[:10]
+        )
+    engine.dispose()
+    chosen = (
+        Period.containing(data_date, Grain.QUARTER)
+        if period == "running"
+        else latest_complete(data_date, Grain.QUARTER)
+    )
+    failures = {}
+    for path in LAYOUT_PAGES:
+        page = browser.new_page(viewport={"width": width, "height": 1000})
+        scope = "&scope=320583101000" if path == "town" else ""  # the profile is of one town
+        page.goto(f"{app_server}/{path}?period={chosen.key}{scope}")
+        sign_in(page, user)
+        _wait_for(page, '[data-testid="stMetric"]')
+        _wait_idle(page)
+        problems = _layout_problems(page)
+        if problems:
+            failures[path] = problems
+            page.screenshot(path=str(ARTIFACTS / f"layout_{path}_{width}_{user}.png"), full_page=True)
+        page.close()
+    assert not failures, failures

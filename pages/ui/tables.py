@@ -16,18 +16,39 @@ def table(title: str, frame: pd.DataFrame, *, export_frame: pd.DataFrame | None 
 
     exports.collect(title, frame if export_frame is None else export_frame)
     height = min(ROW_PX * (len(frame) + 1) + 3, MAX_HEIGHT)
-    # Thousands separators on every number column (units are in the headers).
-    config = {
-        column: st.column_config.NumberColumn(format=number_format(frame[column], str(column)))
+    st.dataframe(display(frame), hide_index=True, width="stretch", height=height, **kwargs)
+
+
+MISSING = "—"  # one mark for a missing value everywhere; the reason is in the caption or card
+
+
+def display(frame: pd.DataFrame):
+    """The frame as shown: numbers with thousands separators (units are in the headers), a
+    missing value as "—" (never None or nan); the numbers stay numbers, so columns sort."""
+    formats = {
+        column: "{:," + number_format(frame[column], str(column)).removeprefix("%,") + "}"
         for column in frame.columns
         if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
     }
-    config.update(kwargs.pop("column_config", {}) or {})  # type: ignore[arg-type]
-    st.dataframe(frame, hide_index=True, width="stretch", height=height, column_config=config, **kwargs)
+    formats = {c: f.replace("{:,d}", "{:,.0f}") for c, f in formats.items()}
+    return frame.style.format(formats, na_rep=MISSING).format(
+        na_rep=MISSING, subset=[c for c in frame.columns if c not in formats]
+    )
 
 
 def number_format(series: pd.Series, header: str) -> str:
     """Integers with separators; money with 2 decimals; other decimals with 1."""
-    if pd.api.types.is_integer_dtype(series):
+    if pd.api.types.is_integer_dtype(series) or _whole(series):
         return "%,d"
     return "%,.2f" if "元" in header else "%,.1f"
+
+
+def _whole(series: pd.Series) -> bool:
+    """A float column that holds counts only (e.g. after a missing value made it float)."""
+    values = series.dropna()
+    return (
+        pd.api.types.is_float_dtype(series)
+        and len(values) > 0
+        and bool((values == values.round()).all())
+        and ("率" not in str(series.name) and "%" not in str(series.name) and "元" not in str(series.name))
+    )
