@@ -19,6 +19,25 @@ if not ctx.principal.is_admin:
     st.stop()
 exports.reset_tables()
 st.title("审计日志")
+
+
+@st.cache_data(ttl=60, show_spinner="正在校验审计日志链…")
+def _chain(url: str) -> audit.Verification:
+    return audit.verify(get_engine(url))  # the whole log, streamed; at most once a minute
+
+
+chain = _chain(ctx.url)
+if chain.ok:
+    st.success(
+        f"链校验通过：共 {chain.entries:,} 条，最新链哈希 {chain.head[:16] or '（空）'}"
+        "（定期把它记在库外，日后可证明此前的记录未被整体重写）。",
+        icon=":material/verified:",
+    )
+else:
+    st.error(
+        f"链校验未通过：第 {chain.first_bad_id} 条起被改动。审计日志可能被绕过应用直接修改，请保全数据库文件并报告。",
+        icon=":material/gpp_bad:",
+    )
 left, middle, right = st.columns(3)
 username = left.text_input("用户名（精确匹配，可空）")
 actions = middle.multiselect("操作", options=list(audit.ACTIONS), format_func=audit.ACTIONS.get)
@@ -41,6 +60,9 @@ frame = pd.DataFrame(
     ],
     columns=["时间", "用户", "操作", "对象", "说明", "来源", "结果"],
 )
-st.caption(f"共 {len(frame)} 条（最多显示 2,000 条，最新在前）。审计日志只能追加，不能修改或删除。")
+st.caption(
+    f"共 {len(frame)} 条（最多显示 2,000 条，最新在前）。审计日志只能追加，不能修改或删除；"
+    "每条记录与前一条以哈希相连，命令行校验：python -m data_access.audit verify。"
+)
 table("审计日志", frame)
 exports.excel_button("审计日志")
