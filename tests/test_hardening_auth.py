@@ -384,3 +384,39 @@ def test_the_engine_never_creates_a_sqlite_store(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM audit_event")).scalar() == 0
     engine.dispose()
+
+
+def test_postgres_app_role_holds_no_update_or_delete_on_the_audit_log(tmp_path):
+    """Migrations run as an ordinary role (not a superuser) take UPDATE, DELETE and TRUNCATE on
+    audit_event away from it, so the app connecting as that role cannot change the log even
+    if the triggers are disabled."""
+    from urllib.parse import quote
+
+    base = fresh_store_url("postgresql", "chain_role", tmp_path)  # creates the schema; skips without PostgreSQL
+    role = "kt_hardening_app_owner"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar():
+            conn.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+        conn.execute(text(f"ALTER SCHEMA chain_role OWNER TO {role}"))
+    as_role = base + quote(f" -crole={role}")
+    engine = make_engine(as_role)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT current_user")).scalar() == role
+            privileges = {
+                p: conn.execute(text("SELECT has_table_privilege('audit_event', :p)"), {"p": p}).scalar()
+                for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
+            }
+        assert privileges == {"SELECT": True, "INSERT": True, "UPDATE": False, "DELETE": False, "TRUNCATE": False}
+        audit.record(engine, username="app", action="sign_in")
+        assert audit.verify(engine).ok
+        with pytest.raises(DBAPIError, match="permission denied"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_event"))
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA chain_role CASCADE"))
+            conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
