@@ -145,7 +145,10 @@ def stacked_bars(
     goal: float | None = None,
     decimals: int = 0,
 ) -> go.Figure:
-    """One bar per unit, stacked by category; customdata carries the unit code for drill-down."""
+    """One bar per unit, stacked by category; customdata carries the unit code for drill-down.
+
+    Many units (a town's villages) are drawn horizontally: rotated names collide."""
+    horizontal = horizontal or len(names) > HORIZONTAL_FROM
     fig = go.Figure()
     name_axis, value_axis = ("y", "x") if horizontal else ("x", "y")
     for label, values, colour in series:

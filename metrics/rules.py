@@ -81,6 +81,9 @@ def temporary_relief_eligible(
 
     From January to the month of application, household disposable income minus the
     relief subject's medical spending, per person per month, below the monitoring line M.
+    Reading: `standard` is the one in force in the application month (the line the family
+    was measured against), and the test applies to every household with medical spending,
+    including registered households already below M.
     """
     if household_size <= 0 or months <= 0:
         raise ValueError("家庭人口数和月份数必须为正数")
@@ -113,6 +116,13 @@ def living_relief_case(
     if group is Group.MONITORED and (has_severe_disability or has_serious_illness):
         return LivingRelief.MONTHLY_LIVING
     return LivingRelief.NONE
+
+
+def medical_relief_eligible(*, per_capita_income_fen: int, has_serious_illness: bool, standard: Standard) -> bool:
+    """医疗救助 (三.3): "家庭收入低于监测线的相关重病患者和家庭收入低于低保标准的" —
+    a household below S is eligible as such; between S and M only with a seriously ill member."""
+    group = classify(per_capita_income_fen, standard)
+    return group is Group.FLOOR or (group is Group.MONITORED and has_serious_illness)
 
 
 def education_aid_eligible(*, per_capita_income_fen: int, student_stage: str, standard: Standard) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.definitions import SUMMARY_COLUMNS, definitions_rows, settings_rows
+from metrics.definitions import RULE_READINGS, SUMMARY_COLUMNS, TIME_RULES, definitions_rows, settings_rows
 from metrics.registry import DOMAINS
 from pages.ui.context import current
 
@@ -29,6 +29,13 @@ for domain in DOMAINS.values():
                 f"**统计方式**：{row['统计方式']}　**方向**：{row['方向']}\n\n"
                 f"**责任单位**：{row['责任单位']}　**实施方案条款**：{row['实施方案条款']}"
             )
+
+st.subheader("规则解读（实施方案条款如何计算）")
+for clause, rule, reading in RULE_READINGS:
+    st.markdown(f"- **{clause}**：{rule}。  \n  本系统的解读：{reading}。")
+st.subheader("时间口径与数据完整性")
+for name, meaning in TIME_RULES:
+    st.markdown(f"- **{name}**：{meaning}")
 
 st.subheader("可调整的阈值（实施方案未规定的口径）")
 st.dataframe(pd.DataFrame(settings_rows()), hide_index=True, width="stretch")

@@ -86,11 +86,12 @@ with right:
             (PLACEMENT_CHANNELS[ch], [detail.new_by_channel.get((c, ch), 0) for c in codes], charts.CHANNEL_COLOURS[ch])
             for ch in channels
         ],
-        unit="人",
-        title=f"期内新增安置（按渠道，{f.period.label}）",
+        unit="人次",
+        title=f"期内新增安置（人次，按渠道，{f.period.label}）",
         horizontal=True,
     )
     chart(fig, f, name="新增安置_按渠道", key="employment_channels")
+    st.caption("按安置记录计（人次）：同一人期内多次安置各计一次；卡片“新增就业安置”按人数去重。")
 
 st.subheader("技能培训与一人一策")
 table(

@@ -6,12 +6,21 @@ import pandas as pd
 import streamlit as st
 
 from briefing import charts
+from metrics.completeness import due_date
 from metrics.overview import SCORECARD_KPIS
 from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart
 from pages.ui.scorecard import show as show_scorecard
+from pages.ui.tables import typed
+
+
+def feed_coverage(feed: str, reached, period) -> str:
+    """Whether the feed reaches the end of the selected period (yearly feeds: their year end)."""
+    due = due_date(feed, period)
+    return "已覆盖" if reached >= due else "不完整"
+
 
 ctx = current()
 f = ctx.filters
@@ -28,7 +37,7 @@ show_scorecard(data.scorecard, SCORECARD_KPIS, f.town_names)
 numbers, _ = league.league_frame(
     [(code, f.town_names.get(code, code)) for code in data.scorecard], data.scorecard, SCORECARD_KPIS, "区镇"
 )
-exports.collect("各区镇对照目标", numbers)
+exports.collect("各区镇对照目标", typed(numbers))
 
 kpi = data.trend_kpi
 months = [p.period.start for p in data.trend]
@@ -49,6 +58,7 @@ feeds = pd.DataFrame(
             "责任单位": feed["department"],
             "数据内容": feed["label"],
             "数据截至": f"{feed['data_date']:%Y-%m-%d}",
+            "本期": feed_coverage(str(feed["feed"]), feed["data_date"], f.period),
             "最近载入": str(feed["loaded_at"])[:16],
             "来源": feed["source"] + ("（演示数据）" if feed["is_demo"] else ""),
         }
@@ -56,6 +66,7 @@ feeds = pd.DataFrame(
     ]
 )
 st.dataframe(feeds, hide_index=True, width="stretch")
+st.caption("本期“不完整”：该部门数据未报送到本期期末，依赖它的指标标注“数据不全”，不作达标评判。")
 exports.collect("数据报送情况", feeds)
 
 st.divider()

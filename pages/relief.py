@@ -100,16 +100,23 @@ trend.update_xaxes(tickformat="%Y-%m")
 chart(trend, f, name="救助支出_月度走势", key="relief_trend", drillable=False)
 
 if detail.budgets:
-    st.subheader(f"{detail.budget_year}年预算执行（截至数据日期，虚线为时间进度）")
+    st.subheader(f"{detail.budget_year}年预算执行（截至数据日期，灰色短横线为时间进度）")
     rows = detail.budgets
     due = rows[0].due_share * 100 if rows else None
+    budget_card = next((c for c in view.cards if c.kpi.key == "relief_budget_execution"), None)
+    incomplete_budget = budget_card is not None and budget_card.incomplete is not None
+    if incomplete_budget:
+        st.caption(f"{budget_card.incomplete}：执行率暂不作评判。")
     fig = charts.bars_vs_goal(
         names=names,
         codes=codes,
         values=[r.execution for r in rows],
         targets=[due] * len(rows),
         statuses=[
-            "green" if (r.execution or 0) >= due else ("amber" if (r.execution or 0) >= due * 0.9 else "red")
+            # Spending still missing from a lagging department is not under-execution.
+            "incomplete"
+            if incomplete_budget
+            else ("green" if (r.execution or 0) >= due else ("amber" if (r.execution or 0) >= due * 0.9 else "red"))
             for r in rows
         ],
         unit="%",

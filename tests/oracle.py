@@ -229,3 +229,58 @@ def pension_coverage(conn: Connection, as_of: date, min_age: int = 16) -> dict[s
             out[below[hid]][1] += 1
             out[below[hid]][0] += mid in covered
     return {t: (v[0], v[1]) for t, v in out.items()}
+
+
+def rule_gaps(conn: Connection, rule: str, as_of: date, since: date) -> dict[str, tuple[int, int]]:
+    """三.2 / 三.3 with the rule functions, household by household: (meeting it, of them unpaid).
+
+    三.2 uses the standard in force on the assessment date and the months January → that month."""
+    from metrics.rules import medical_relief_eligible, temporary_relief_eligible
+
+    history = standards(conn)
+    at_as_of = standard_in_force(history, as_of)
+    ill: dict[int, bool] = defaultdict(bool)
+    for hid, sick in conn.execute(text("SELECT household_id, serious_illness FROM member")):
+        ill[hid] |= bool(sick)
+    latest: dict[int, tuple[date, int, int, int]] = {}
+    rows = conn.execute(
+        text(
+            "SELECT household_id, id, assessed_on, per_capita_income_fen, medical_spending_ytd_fen "
+            "FROM income_assessment"
+        )
+    )
+    for hid, aid, on, income, medical in rows:
+        if _d(on) > as_of:
+            continue
+        if hid not in latest or (_d(on), int(aid)) > latest[hid][:2]:
+            latest[hid] = (_d(on), int(aid), int(income), int(medical or 0))
+    paid = {
+        hid
+        for hid, kind, on in conn.execute(text("SELECT household_id, relief_type, paid_on FROM relief_payment"))
+        if kind == rule and since <= _d(on) <= as_of
+    }
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for hid, (town, income, persons) in active_households(conn, as_of).items():
+        if income is None:
+            continue
+        if rule == "medical":
+            meets = medical_relief_eligible(
+                per_capita_income_fen=income, has_serious_illness=ill[hid], standard=at_as_of
+            )
+        else:
+            on, _, _, medical = latest[hid]
+            meets = (
+                medical > 0
+                and persons > 0
+                and temporary_relief_eligible(
+                    per_capita_income_fen=income,
+                    household_size=persons,
+                    months=on.month,
+                    medical_spending_fen=medical,
+                    standard=standard_in_force(history, on),
+                )
+            )
+        if meets:
+            out[town][0] += 1
+            out[town][1] += hid not in paid
+    return {t: (v[0], v[1]) for t, v in out.items()}

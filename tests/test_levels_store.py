@@ -99,3 +99,25 @@ def test_pension_coverage_matches_independent_count(demo_engine):
             covered, eligible = expected.get(town, (0, 0))
             value = evaluator.value(kpi, town)
             assert value == (pytest.approx(covered / eligible * 100) if eligible else None)
+
+
+@pytest.mark.parametrize("rule", ["medical", "temporary"])
+def test_medical_and_temporary_gaps_follow_the_plan_reading(demo_engine, rule):
+    """三.3: 低保 households as such, S <= I < M with a serious illness; 三.2: any registered
+    household with medical spending, against the line of its assessment month."""
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        evaluator = Evaluator(conn, towns=towns, period=Period.parse("2025-09"))
+        ctx = evaluator.feed_context("medical")
+        since = ctx.as_of - timedelta(days=364)
+        got = relief.gaps(
+            conn,
+            towns=towns,
+            rule=rule,
+            as_of=ctx.as_of,
+            since=since,
+            floor_fen=ctx.standard.floor_fen,
+            line_fen=ctx.standard.monitoring_line_fen,
+        )
+        assert got == oracle.rule_gaps(conn, rule, ctx.as_of, since)
+        assert sum(n for n, _ in got.values()) > 0

@@ -133,3 +133,23 @@ def test_dividend_target_either_condition(dividends, previous, net, outcome):
     assert dividend_target_met(result) == (
         outcome in {DividendOutcome.GROWTH, DividendOutcome.SHARE, DividendOutcome.BOTH}
     )
+
+
+def test_medical_relief_reading_of_clause_3_3():
+    """Below S: eligible as such; S <= I < M: only with a seriously ill member; at M: not."""
+    from metrics.rules import medical_relief_eligible
+
+    s, m = S2025.floor_fen, S2025.monitoring_line_fen
+    assert medical_relief_eligible(per_capita_income_fen=s - 1, has_serious_illness=False, standard=S2025)
+    assert not medical_relief_eligible(per_capita_income_fen=s, has_serious_illness=False, standard=S2025)
+    assert medical_relief_eligible(per_capita_income_fen=s, has_serious_illness=True, standard=S2025)
+    assert medical_relief_eligible(per_capita_income_fen=m - 1, has_serious_illness=True, standard=S2025)
+    assert not medical_relief_eligible(per_capita_income_fen=m, has_serious_illness=True, standard=S2025)
+
+
+def test_temporary_relief_applies_below_the_line_too():
+    """三.2 covers a registered household already below M whose medical spending counts."""
+    below = S2025.monitoring_line_fen - 100
+    assert temporary_relief_eligible(
+        per_capita_income_fen=below, household_size=2, months=3, medical_spending_fen=1, standard=S2025
+    )

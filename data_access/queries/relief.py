@@ -84,22 +84,27 @@ def budget_by_town(conn: Connection, *, towns: Collection[str], year: int) -> di
 
 # 应助尽助 rules: who meets a relief rule at :as_of. Each mirrors a function of metrics.rules
 # (tests check them against it household by household).
+# The monitoring line in force on the assessment date (the standard changes on July 1).
+_LINE_AT_ASSESSMENT = (
+    "(SELECT ROUND(ls.amount_fen * ls.monitoring_multiplier) FROM living_standard ls "
+    "WHERE ls.effective_from <= a.assessed_on ORDER BY ls.effective_from DESC LIMIT 1)"
+)
 _HAS_MEMBER = "EXISTS (SELECT 1 FROM member m WHERE m.household_id = a.household_id AND {cond})"
 GAP_RULES: dict[str, str] = {
     # 三.1: I < S, or S <= I < M with a severely disabled or seriously ill member.
     "living": "(a.grp = 'floor' OR (a.grp = 'monitored' AND "
     + _HAS_MEMBER.format(cond="(m.severe_disability OR m.serious_illness)")
     + "))",
-    # 三.3: I < M with a seriously ill member.
-    "medical": "a.grp IN ('floor', 'monitored') AND " + _HAS_MEMBER.format(cond="m.serious_illness"),
+    # 三.3: I < S (低保 households, as such), or S <= I < M with a seriously ill member.
+    "medical": "(a.grp = 'floor' OR (a.grp = 'monitored' AND " + _HAS_MEMBER.format(cond="m.serious_illness") + "))",
     # 三.4: I < M with a student from preschool to high school / secondary vocational.
     "education": "a.grp IN ('floor', 'monitored') AND "
     + _HAS_MEMBER.format(cond="m.student_stage IN ('preschool', 'compulsory', 'high_school', 'secondary_vocational')"),
-    # 三.2: expenditure-type poverty. Income at or above M, but (income - medical spending)
-    # per person-month since January below M. Households already under M are covered by
-    # the rules above.
-    "temporary": "a.grp = 'above' AND a.medical_fen > 0 AND a.persons > 0 AND "
-    "a.income_fen * a.persons * {months} - a.medical_fen < :line_fen * a.persons * {months}",
+    # 三.2: expenditure-type poverty. (Income - medical spending) per person-month from
+    # January to the application (assessment) month below the line in force in that month;
+    # any registered household with medical spending, already below M or not.
+    "temporary": "a.medical_fen > 0 AND a.persons > 0 AND "
+    "a.income_fen * a.persons * {months} - a.medical_fen < " + _LINE_AT_ASSESSMENT + " * a.persons * {months}",
 }
 
 

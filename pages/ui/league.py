@@ -13,6 +13,7 @@ from metrics.registry import KPI_BY_KEY
 from pages.ui import drill, exports
 from pages.ui.filters import Filters
 from pages.ui.scorecard import TINTS, legend, table_height
+from pages.ui.tables import typed
 
 
 def header(key: str) -> str:
@@ -45,7 +46,7 @@ def show(
     dropped = [k for k in keys if level == "village" and k in TOWN_ONLY]
     keys = tuple(k for k in keys if k not in dropped)  # a column that would be "—" in every row
     frame, statuses = league_frame(units, league, keys, unit_label)
-    exports.collect("各区镇对照目标" if level == "town" else "各村(社区)", frame)
+    exports.collect("各区镇对照目标" if level == "town" else "各村(社区)", typed(frame))
     formats = {header(k): f"{{:,.{KPI_BY_KEY[k].decimals}f}}" for k in keys}
     styled = (
         frame.style.format(formats, na_rep="—")

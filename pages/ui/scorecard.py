@@ -20,6 +20,8 @@ TINTS = {
 }
 
 
+# Shorter headers so seven KPI columns fit a laptop screen beside the sidebar.
+COMPACT = {"caseload_households": "监测户数", "pension_coverage": "养老覆盖率", "medical_coverage": "医保参保率"}
 ROW_PX = 35  # Streamlit's data grid row height
 
 
@@ -39,7 +41,7 @@ def scorecard_frame(
     scorecard: dict[str, dict[str, Figure]], kpi_keys: tuple[str, ...], town_names: dict[str, str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Display text and status per cell; rows are towns in their usual order."""
-    columns = [f"{KPI_BY_KEY[k].short}（{KPI_BY_KEY[k].unit}）" for k in kpi_keys]
+    columns = [f"{COMPACT.get(k, KPI_BY_KEY[k].short)}（{KPI_BY_KEY[k].unit}）" for k in kpi_keys]
     text_rows, status_rows, index = [], [], []
     for town, figures in scorecard.items():
         index.append(town_names.get(town, town))

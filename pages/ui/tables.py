@@ -14,7 +14,7 @@ def table(title: str, frame: pd.DataFrame, *, export_frame: pd.DataFrame | None 
     given, is what the export gets instead: lists are exported masked)."""
     from pages.ui import exports
 
-    exports.collect(title, frame if export_frame is None else export_frame)
+    exports.collect(title, typed(frame if export_frame is None else export_frame))
     height = min(ROW_PX * (len(frame) + 1) + 3, MAX_HEIGHT)
     st.dataframe(display(frame), hide_index=True, width="stretch", height=height, **kwargs)
 
@@ -34,6 +34,16 @@ def display(frame: pd.DataFrame):
     return frame.style.format(formats, na_rep=MISSING).format(
         na_rep=MISSING, subset=[c for c in frame.columns if c not in formats]
     )
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts held as floats (a missing value makes a column float) back to integers, so an
+    export shows 805, not 805.0."""
+    out = frame.copy()
+    for column in out.columns:
+        if _whole(out[column]):
+            out[column] = out[column].round().astype("Int64")
+    return out
 
 
 def number_format(series: pd.Series, header: str) -> str:
