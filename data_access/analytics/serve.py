@@ -1,0 +1,223 @@
+"""Facts or raw rows, behind the raw query functions' own signatures: the page breakdowns
+(metrics.domains) can call these instead of data_access.queries and get the same result,
+from facts when the facts were built for exactly these arguments (month-aligned span, every
+month built, the same lines, windows and thresholds), from raw rows otherwise."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from data_access.analytics import months
+from data_access.analytics.build import years_before
+from data_access.analytics.refresh import built_months
+from data_access.queries import caseload, employment, relief, social
+from data_access.queries.common import run, unit_column
+
+
+def _span(conn: Connection, start: date, end: date) -> tuple[int, int] | None:
+    if start.day != 1 or not months.is_month_end(end) or start > end:
+        return None
+    first, last = months.key(start), months.key(end)
+    built = built_months(conn)
+    return (first, last) if all(m in built for m in months.between(first, last)) else None
+
+
+def _stock_meta(conn: Connection, as_of: date, floor_fen: int, line_fen: int) -> dict[str, float] | None:
+    """The settings a month-end stock was built with, when it was built with these lines."""
+    if not months.is_month_end(as_of):
+        return None
+    meta = built_months(conn).get(months.key(as_of))
+    if meta is None or (meta[0], meta[1]) != (floor_fen, line_fen):
+        return None
+    return json.loads(meta[2])
+
+
+def _sum(conn, table, columns, towns, first, last, by, *, extra: str = "") -> list[Any]:
+    col = unit_column(by, "f")
+    sums = ", ".join(f"SUM(f.{c})" for c in columns)
+    sql = f"""
+    SELECT {col}{extra}, {sums} FROM {table} f
+    WHERE f.town_code IN :towns AND f.month BETWEEN :first AND :last
+    GROUP BY {col}{extra}
+    """
+    return run(conn, sql, towns=towns, params={"first": first, "last": last})
+
+
+def spending(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict:
+    span = _span(conn, start, end)
+    if span is None:
+        return relief.spending(conn, towns=towns, start=start, end=end, by=by)
+    rows = _sum(conn, "fact_relief_month", ("amount_fen", "payments", "persons"), towns, *span, by)
+    return {u: {"amount_fen": int(a or 0), "payments": int(n), "persons": int(p or 0)} for u, a, n, p in rows if n}
+
+
+def spending_by_type(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict:
+    span = _span(conn, start, end)
+    if span is None:
+        return relief.spending_by_type(conn, towns=towns, start=start, end=end, by=by)
+    rows = _sum(
+        conn, "fact_relief_month", ("amount_fen", "payments", "persons"), towns, *span, by, extra=", f.relief_type"
+    )
+    # Types with gap counts but no payment in the span have no raw row: leave them out too.
+    return {
+        (u, k): {"amount_fen": int(a or 0), "payments": int(n or 0), "persons": int(p or 0)}
+        for u, k, a, n, p in rows
+        if n
+    }
+
+
+def spending_by_month_and_type(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict:
+    span = _span(conn, start, end)
+    if span is None:
+        return relief.spending_by_month_and_type(conn, towns=towns, start=start, end=end)
+    sql = """
+    SELECT f.month, f.relief_type, SUM(f.amount_fen), SUM(f.payments) FROM fact_relief_month f
+    WHERE f.town_code IN :towns AND f.month BETWEEN :first AND :last
+    GROUP BY f.month, f.relief_type
+    """
+    rows = run(conn, sql, towns=towns, params={"first": span[0], "last": span[1]})
+    return {(f"{m // 100}-{m % 100:02d}", k): int(a or 0) for m, k, a, n in rows if n}
+
+
+def flows(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict:
+    span = _span(conn, start, end)
+    if span is None:
+        return caseload.flows(conn, towns=towns, start=start, end=end, by=by)
+    out: dict[str, dict[str, int]] = {}
+    for u, entries, exits in _sum(conn, "fact_caseload_month", ("entries", "exits"), towns, *span, by):
+        row = {k: int(v) for k, v in (("entry", entries), ("exit", exits)) if v}
+        if row:
+            out[u] = row
+    return out
+
+
+def stock(
+    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, by: str = "town"
+) -> dict[str, dict[str, int]]:
+    """Floor and monitored groups (the facts keep no 'above' or 'unknown' households)."""
+    if _stock_meta(conn, as_of, floor_fen, line_fen) is None:
+        raw = caseload.stock(conn, towns=towns, as_of=as_of, floor_fen=floor_fen, line_fen=line_fen, by=by)
+        return {u: {k: v for k, v in r.items() if k.startswith(("floor_", "monitored_"))} for u, r in raw.items()}
+    m = months.key(as_of)
+    cols = ("floor_households", "floor_persons", "monitored_households", "monitored_persons")
+    return {
+        r[0]: {c: int(v) for c, v in zip(cols, r[1:], strict=True) if v}
+        for r in _sum(conn, "fact_caseload_month", cols, towns, m, m, by)
+        if any(r[1:])
+    }
+
+
+def gaps(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    rule: str,
+    as_of: date,
+    since: date,
+    floor_fen: int,
+    line_fen: int,
+    by: str = "town",
+) -> dict[str, tuple[int, int]]:
+    settings = _stock_meta(conn, as_of, floor_fen, line_fen)
+    window = None
+    if settings is not None:
+        window = settings["gap_window_monthly_days" if rule == "living" else "gap_window_yearly_days"]
+    if window is None or since != as_of - timedelta(days=int(window) - 1):
+        return relief.gaps(
+            conn, towns=towns, rule=rule, as_of=as_of, since=since, floor_fen=floor_fen, line_fen=line_fen, by=by
+        )
+    m = months.key(as_of)
+    col = unit_column(by, "f")
+    sql = f"""
+    SELECT {col}, SUM(f.gap_eligible), SUM(f.gap_unpaid) FROM fact_relief_month f
+    WHERE f.town_code IN :towns AND f.month = :month AND f.relief_type = :rule
+    GROUP BY {col}
+    """
+    rows = run(conn, sql, towns=towns, params={"month": m, "rule": rule})
+    return {u: (int(n), int(x or 0)) for u, n, x in rows if n}
+
+
+def warnings(conn: Connection, *, towns: Collection[str], params: dict[str, object], by: str = "town") -> dict:
+    as_of = params["as_of"]
+    settings = _stock_meta(conn, as_of, params["floor_fen"], params["line_fen"]) if isinstance(as_of, date) else None
+    if settings is None or params != caseload.warning_params(
+        as_of=as_of,
+        floor_fen=params["floor_fen"],
+        line_fen=params["line_fen"],
+        near_ratio=settings["warning_near_line_ratio"],
+        drop_ratio=settings["warning_income_drop_ratio"],
+        medical_share=settings["warning_medical_share"],
+    ):
+        return caseload.warnings(conn, towns=towns, params=params, by=by)
+    m = months.key(as_of)
+    cols = ("warning_near_line", "warning_income_drop", "warning_medical", "warning_any")
+    keys = ("near_line", "income_drop", "medical", "any")
+    return {
+        r[0]: {k: int(v) for k, v in zip(keys, r[1:], strict=True)}
+        for r in _sum(conn, "fact_caseload_month", cols, towns, m, m, by)
+        if any(r[1:])
+    }
+
+
+def funnel(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    as_of: date,
+    floor_fen: int,
+    line_fen: int,
+    retention_months: int = 6,
+    by: str = "town",
+) -> dict[str, dict[str, int]]:
+    settings = _stock_meta(conn, as_of, floor_fen, line_fen)
+    if settings is None or int(settings["retention_months"]) != retention_months:
+        return employment.funnel(
+            conn,
+            towns=towns,
+            as_of=as_of,
+            floor_fen=floor_fen,
+            line_fen=line_fen,
+            retention_months=retention_months,
+            by=by,
+        )
+    m = months.key(as_of)
+    keys = ("targets", "trained", "placed", "employed", "retention_base", "retained", "with_plan")
+    return {
+        r[0]: {k: int(v) for k, v in zip(keys, r[1:], strict=True)}
+        for r in _sum(conn, "fact_employment_month", keys, towns, m, m, by)
+        if r[1]
+    }
+
+
+def coverage(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    scheme: str,
+    as_of: date,
+    floor_fen: int,
+    line_fen: int,
+    born_before: date,
+    by: str = "town",
+) -> dict[str, tuple[int, int]]:
+    settings = _stock_meta(conn, as_of, floor_fen, line_fen)
+    if settings is None or born_before != years_before(as_of, int(settings["pension_min_age"])):
+        return social.coverage(
+            conn,
+            towns=towns,
+            scheme=scheme,
+            as_of=as_of,
+            floor_fen=floor_fen,
+            line_fen=line_fen,
+            born_before=born_before,
+            by=by,
+        )
+    m = months.key(as_of)
+    table = "fact_employment_month" if scheme == "pension" else "fact_medical_month"
+    rows = _sum(conn, table, (f"{scheme}_covered", f"{scheme}_eligible"), towns, m, m, by)
+    return {u: (int(c or 0), int(n)) for u, c, n in rows if n}

@@ -1,0 +1,120 @@
+"""data_access.analytics.serve, on SQLite and PostgreSQL: each breakdown a page needs equals
+the raw query it stands for, read from facts (no raw table) when the arguments are the ones
+the facts were built with, and from raw rows otherwise."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from data_access.analytics import serve
+from data_access.queries import caseload, employment, relief, social
+from metrics.evaluate import Evaluator
+from metrics.periods import Period
+from metrics.registry import KPI_BY_KEY, gap_since, warning_params
+from tests import oracle
+from tests.test_analytics import _Statements
+
+CASES = (("2026-09", "town", None), ("2025-Q3", "town", None), ("2025", "village", "320583101000"))
+
+
+def _nonzero(value):
+    """Drop all-zero entries: the facts keep no row for a unit with nothing to count."""
+    if isinstance(value, dict):
+        cleaned = {k: _nonzero(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v not in (0, {}, (0, 0))}
+    return value
+
+
+def _pairs(ctx, period):
+    conn, towns, by, as_of = ctx.conn, ctx.towns, ctx.level, ctx.as_of
+    lines = {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
+    span = {"towns": towns, "start": period.start, "end": as_of}
+    yield "spending", serve.spending(conn, **span, by=by), relief.spending(conn, **span, by=by)
+    yield "by_type", serve.spending_by_type(conn, **span, by=by), relief.spending_by_type(conn, **span, by=by)
+    yield "trend", serve.spending_by_month_and_type(conn, **span), relief.spending_by_month_and_type(conn, **span)
+    yield "flows", serve.flows(conn, **span, by=by), caseload.flows(conn, **span, by=by)
+    raw_stock = caseload.stock(conn, towns=towns, as_of=as_of, by=by, **lines)
+    raw_stock = {u: {k: v for k, v in r.items() if k[:5] in ("floor", "monit")} for u, r in raw_stock.items()}
+    yield "stock", serve.stock(conn, towns=towns, as_of=as_of, by=by, **lines), raw_stock
+    for rule in relief.GAP_RULES:
+        args = {"towns": towns, "rule": rule, "as_of": as_of, "since": gap_since(ctx, rule), "by": by, **lines}
+        yield f"gaps {rule}", serve.gaps(conn, **args), relief.gaps(conn, **args)
+    params = warning_params(ctx)
+    yield (
+        "warnings",
+        serve.warnings(conn, towns=towns, params=params, by=by),
+        caseload.warnings(conn, towns=towns, params=params, by=by),
+    )
+    months = int(ctx.settings["retention_months"])
+    args = {"towns": towns, "as_of": as_of, "retention_months": months, "by": by, **lines}
+    yield "funnel", serve.funnel(conn, **args), employment.funnel(conn, **args)
+    born = as_of.replace(year=as_of.year - int(ctx.settings["pension_min_age"]))
+    for scheme in ("pension", "medical", "ltc"):
+        args = {"towns": towns, "scheme": scheme, "as_of": as_of, "born_before": born, "by": by, **lines}
+        yield f"coverage {scheme}", serve.coverage(conn, **args), social.coverage(conn, **args)
+
+
+@pytest.mark.parametrize(("period", "level", "town"), CASES)
+def test_served_breakdowns_equal_the_raw_queries_and_read_facts(demo_engine, period, level, town):
+    with demo_engine.connect() as conn:
+        towns = (town,) if town else oracle.town_codes(conn)
+        ev = Evaluator(conn, towns=towns, period=Period.parse(period), level=level)
+        ctx = ev.context(KPI_BY_KEY["caseload_households"])
+        assert ctx.as_of == ev.period.end
+        checked = 0
+        for name, served, raw in _pairs(ctx, ev.period):
+            assert _nonzero(served) == _nonzero(raw), name
+            checked += bool(_nonzero(raw))
+        assert checked >= 10
+        with _Statements(demo_engine) as statements:
+            for _, fn, kwargs in _served_calls(ctx, ev.period):
+                fn(conn, **kwargs)
+        assert statements.raw_reads() == []
+
+
+def _served_calls(ctx, period):
+    towns, by, as_of = ctx.towns, ctx.level, ctx.as_of
+    lines = {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
+    span = {"towns": towns, "start": period.start, "end": as_of}
+    yield "spending", serve.spending, {**span, "by": by}
+    yield "trend", serve.spending_by_month_and_type, span
+    yield "flows", serve.flows, {**span, "by": by}
+    yield "stock", serve.stock, {"towns": towns, "as_of": as_of, "by": by, **lines}
+    for rule in relief.GAP_RULES:
+        yield rule, serve.gaps, {"towns": towns, "rule": rule, "as_of": as_of, "since": gap_since(ctx, rule), **lines}
+    yield "warnings", serve.warnings, {"towns": towns, "params": warning_params(ctx), "by": by}
+    months = int(ctx.settings["retention_months"])
+    yield "funnel", serve.funnel, {"towns": towns, "as_of": as_of, "retention_months": months, **lines}
+
+
+def test_arguments_the_facts_were_not_built_for_read_raw_rows(demo_engine):
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        mid = date(2026, 9, 17)
+        with _Statements(demo_engine) as statements:
+            got = serve.spending(conn, towns=towns, start=date(2026, 9, 1), end=mid)
+        assert statements.raw_reads()
+        assert got == relief.spending(conn, towns=towns, start=date(2026, 9, 1), end=mid)
+        end = date(2026, 9, 30)
+        with _Statements(demo_engine) as statements:
+            shorter = serve.gaps(
+                conn,
+                towns=towns,
+                rule="medical",
+                as_of=end,
+                since=end - timedelta(days=30),
+                floor_fen=120_800,
+                line_fen=241_600,
+            )
+        assert statements.raw_reads()
+        assert shorter == relief.gaps(
+            conn,
+            towns=towns,
+            rule="medical",
+            as_of=end,
+            since=end - timedelta(days=30),
+            floor_fen=120_800,
+            line_fen=241_600,
+        )
