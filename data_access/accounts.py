@@ -445,11 +445,13 @@ def admin_update(engine: Engine, *, username: str, by: str, action: str, passwor
         }
     else:
         raise SignInError(f"未知操作“{action}”")
+    if not valid_username(username):
+        raise SignInError("没有该用户名的账号")
     with Session(engine) as session:
         changed = session.exec(update(UserAccount).where(UserAccount.username == username).values(**values)).rowcount
         session.commit()
     if not changed:
-        raise SignInError(f"没有用户名为“{audit.clean(username)[:60]}”的账号")
+        raise SignInError(f"没有用户名为“{username}”的账号")
     audit.record(engine, username=by, action="account_change", target=username, detail=action)
 
 

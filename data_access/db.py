@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # REPLACE deletes conflicting rows without firing DELETE triggers unless this is on; the
+    # audit log also has its own trigger against REPLACE (migration 0005), for other clients.
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.close()
 
 
@@ -68,6 +72,17 @@ def _open_existing(path: Path):
     return connect
 
 
+def _still_there(path: Path):
+    """A pooled connection to a file that was removed would write into nothing: drop it, so
+    the next connection reports the store missing (one stat per checkout)."""
+
+    def check(_dbapi_connection, _record, _proxy) -> None:
+        if not path.is_file():
+            raise DisconnectionError(f"数据库文件不存在：{path}")
+
+    return check
+
+
 def create_store_file(url: str) -> None:
     """For migrations only: make the empty SQLite file (and its folder) a new store starts from."""
     path = sqlite_path(url)
@@ -85,6 +100,8 @@ def make_engine(url: str) -> Engine:
             kwargs = {"creator": _open_existing(path)}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            event.listen(engine, "checkout", _still_there(path))
         return engine
     # Short connect timeout: an unreachable server must become a message quickly.
     return create_engine(

@@ -29,7 +29,11 @@ with st.form("new_account", clear_on_submit=True):
         "区镇（区镇操作员）", options=["", *ctx.filters.towns], format_func=lambda c: ctx.filters.town_names.get(c, c)
     )
     email = st.text_input("统一身份认证邮箱（可选）")
-    password = st.text_input("临时密码（首次登录须修改）", type="password")
+    password = st.text_input(
+        f"临时密码（至少 {accounts.MIN_PASSWORD_LENGTH} 个字符，首次登录须修改）",
+        type="password",
+        max_chars=accounts.MAX_PASSWORD_LENGTH,
+    )
     if st.form_submit_button("创建", type="primary"):
         try:
             accounts.create_account(
@@ -58,7 +62,11 @@ with st.form("update_account"):
         format_func={"unlock": "解锁", "reset": "重置密码", "deactivate": "停用", "activate": "启用"}.get,
         horizontal=True,
     )
-    temporary = st.text_input("临时密码（重置时填写）", type="password")
+    temporary = st.text_input(
+        "临时密码（重置时填写；停用或重置会使该账号已登录的会话立即失效）",
+        type="password",
+        max_chars=accounts.MAX_PASSWORD_LENGTH,
+    )
     if st.form_submit_button("执行"):
         try:
             accounts.admin_update(engine, username=target, by=ctx.principal.username, action=action, password=temporary)

@@ -383,6 +383,13 @@ def test_the_engine_never_creates_a_sqlite_store(tmp_path):
     upgrade(engine)  # migrations may
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM audit_event")).scalar() == 0
+    # Removed while the app runs: the pooled connection is not used to write into nothing.
+    moved = path.rename(tmp_path / "kept.db")
+    with pytest.raises(OperationalError, match="数据库文件不存在"):
+        engine.connect()
+    moved.rename(path)
+    with engine.connect() as conn:  # back: picked up without a new engine
+        assert conn.execute(text("SELECT COUNT(*) FROM user_account")).scalar() == 0
     engine.dispose()
 
 
@@ -420,3 +427,19 @@ def test_postgres_app_role_holds_no_update_or_delete_on_the_audit_log(tmp_path):
             conn.execute(text("DROP SCHEMA chain_role CASCADE"))
             conn.execute(text(f"DROP ROLE {role}"))
         admin.dispose()
+
+
+def test_sqlite_replace_is_refused_by_the_delete_trigger_too(tmp_path):
+    """Second layer: the app's connections turn on recursive_triggers, so REPLACE's implicit
+    delete fires the delete trigger even without migration 0005's REPLACE trigger."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'replace.db'}")
+    upgrade(engine)
+    audit.record(engine, username="x", action="sign_in")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_event_no_replace"))
+    columns = "(id, at, username, action, target, detail, source, ok, chain_hash)"
+    for verb in ("REPLACE INTO", "INSERT OR REPLACE INTO"):
+        with pytest.raises(DBAPIError, match="只能追加"), engine.begin() as conn:
+            conn.execute(text(f"{verb} audit_event {columns} VALUES {_ROW.format(true='1')}"))
+    assert [e["username"] for e in audit.search(engine)] == ["x"]
+    engine.dispose()
