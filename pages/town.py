@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
+from data_access import supervision
+from data_access.db import get_engine
 from metrics import format as fmt
-from metrics.attainment import STATUS_ICONS, STATUS_LABELS
-from metrics.registry import DOMAINS
+from metrics.attainment import STATUS_ICONS, STATUS_LABELS, Status
+from metrics.registry import DOMAINS, KPI_BY_KEY
+from metrics.supervision import movement
 from pages.ui import drill, exports, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
@@ -66,6 +71,47 @@ for domain, label in DOMAINS.items():
             ]
         ),
     )
+
+st.subheader("督办事项")
+town_tasks = supervision.ordered(
+    supervision.list_tasks(get_engine(ctx.url), principal=ctx.principal, town_code=f.scope), date.today()
+)
+if town_tasks:
+    now = store.task_figures(
+        ctx.url, ctx.version, f.towns, tuple((t.id, t.kpi_key, t.town_code, t.period) for t in town_tasks)
+    )
+    table(
+        "督办事项",
+        pd.DataFrame(
+            [
+                {
+                    "编号": t.id,
+                    "状态": supervision.STATUS_LABELS[t.status(date.today())],
+                    "指标": KPI_BY_KEY[t.kpi_key].label if t.kpi_key in KPI_BY_KEY else t.kpi_key,
+                    "期间": t.period,
+                    "督办时": fmt.kpi_value(KPI_BY_KEY[t.kpi_key], t.frozen_value) if t.kpi_key in KPI_BY_KEY else "—",
+                    "当前": fmt.kpi_value(KPI_BY_KEY[t.kpi_key], now[t.id].value) if t.id in now else "—",
+                    "变化": movement(t, now.get(t.id)),
+                    "期限": f"{t.deadline:%Y-%m-%d}",
+                }
+                for t in town_tasks
+            ]
+        ),
+    )
+else:
+    st.caption("该区镇暂无督办事项。")
+if supervision.may_create(ctx.principal):
+    lagging = [r.figure for rows in profile.values() for r in rows if r.figure.status in (Status.RED, Status.AMBER)]
+    if lagging:
+        st.caption("对落后、接近目标的指标发起督办：")
+        links = st.container(horizontal=True, gap="small")
+        for figure in lagging:
+            links.page_link(
+                "pages/supervision.py",
+                label=f"督办：{figure.kpi.short}（{STATUS_LABELS[figure.status]}）",
+                icon=":material/assignment:",
+                query_params={"kpi": figure.kpi.key, "town": f.scope, "period": f.period.key, "scope": f.scope},
+            )
 
 st.divider()
 exports.excel_button("区镇画像")

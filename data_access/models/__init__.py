@@ -27,6 +27,7 @@ from data_access.models.ingest import ImportBatch, ImportChange
 from data_access.models.relief import ReliefBudget, ReliefPayment
 from data_access.models.social import CadreLink, InsuranceEnrolment
 from data_access.models.standards import LivingStandard
+from data_access.models.supervision import MeetingRemark, Signoff, SupervisionTask, TaskReply
 
 __all__ = [
     "AnalyticsMonth",
@@ -55,11 +56,15 @@ __all__ = [
     "InsuranceEnrolment",
     "JobPosting",
     "LivingStandard",
+    "MeetingRemark",
     "Member",
     "Placement",
     "ReliefBudget",
     "ReliefPayment",
     "Setting",
+    "Signoff",
+    "SupervisionTask",
+    "TaskReply",
     "Town",
     "Training",
     "UserAccount",

@@ -5,6 +5,8 @@ Caches are keyed by the data version, so an import or a goal change shows at onc
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import streamlit as st
 
 from data_access.access import Principal
@@ -120,6 +122,20 @@ def profile(url: str, version: str, towns: tuple[str, ...], period_key: str, tow
 
     with get_engine(url).connect() as conn:
         return town_profile(conn, towns=towns, period=Period.parse(period_key), town=town)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def task_figures(url: str, version: str, towns: tuple[str, ...], tasks: tuple[tuple[int, str, str, str], ...]):
+    """Task id -> today's figure of its KPI, town and period (cached by data version)."""
+    from data_access.supervision import Task
+    from metrics.supervision import current_figures
+
+    stubs = [
+        Task(i, k, t, p, None, None, "", "", "", "", date.min, "open", "", datetime.min, None, None, "")
+        for i, k, t, p in tasks
+    ]
+    with get_engine(url).connect() as conn:
+        return current_figures(conn, towns=towns, tasks=stubs)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="正在准备会议材料…")
