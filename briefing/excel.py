@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from briefing.meta import ExportMeta
+from data_access.text import clean_for_export, clean_value
 
 HEADER_FILL = PatternFill("solid", fgColor="1F5FAD")
 DEMO_FONT = Font(bold=True, color="B45309")
@@ -21,7 +22,9 @@ MAX_SHEET_NAME = 31
 
 
 def neutralise(value: object) -> object:
-    """Text that Excel would run as a formula is prefixed with ' (formula injection)."""
+    """Text that Excel would run as a formula is prefixed with ' (formula injection), and text
+    never holds a character openpyxl refuses (IllegalCharacterError would lose the whole file)."""
+    value = clean_value(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -45,7 +48,7 @@ def display_width(text: str) -> int:
 
 
 def sheet_name(title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "", title)[:MAX_SHEET_NAME] or "表"
+    name = re.sub(r"[\[\]:*?/\\]", "", clean_for_export(title))[:MAX_SHEET_NAME] or "表"
     base, n = name, 2
     while name in used:
         suffix = f"({n})"
@@ -63,11 +66,11 @@ def workbook(tables: list[tuple[str, pd.DataFrame]], meta: ExportMeta, *, title:
         ws = wb.create_sheet(sheet_name(table_title, used))
         lines = [*meta.header_lines(title), table_title]
         for i, line in enumerate(lines, start=1):
-            cell = ws.cell(row=i, column=1, value=line)
+            cell = ws.cell(row=i, column=1, value=neutralise(line))
             cell.font = DEMO_FONT if line.startswith("演示数据") else Font(bold=i in (1, len(lines)))
         header_row = len(lines) + 2
         for j, column in enumerate(frame.columns, start=1):
-            cell = ws.cell(row=header_row, column=j, value=str(column))
+            cell = ws.cell(row=header_row, column=j, value=neutralise(str(column)))
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

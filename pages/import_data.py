@@ -23,7 +23,7 @@ from data_access.ingest import (
     undo,
 )
 from data_access.ingest.commit import sha256
-from data_access.ingest.describe import batch_rows, column_rows
+from data_access.ingest.describe import batch_rows, change_rows, column_rows, move_rows, sample_rows
 from data_access.ingest.templates import CSV_MIME, XLSX_MIME
 from pages.ui.context import current
 from pages.ui.intake import acting_user, after_write, plain, show_flash
@@ -86,9 +86,9 @@ if uploaded is not None:
 
     st.subheader("试导入结果")
     counts = plan.counts()
-    columns = st.columns(5)
+    columns = st.columns(len(counts))
     for column, (label, value) in zip(columns, counts.items(), strict=True):
-        column.metric(label, f"{value:,} 行")
+        column.metric(label, f"{value:,} {'人' if label == '变更家庭' else '行'}")
     if plan.encoding:
         st.caption(f"文件编码：{plan.encoding}")
     if plan.errors:
@@ -97,6 +97,19 @@ if uploaded is not None:
         st.info(plan.summary(), icon=":material/fact_check:")
     else:
         st.success("文件校验通过，但与系统中已有记录完全相同，没有需要写入的内容。")
+
+    if plan.field_changes:
+        # Which stored values an update changes: a partial or wrong file shows here before it is loaded.
+        st.markdown("**将改变的字段**（只统计更新的行；文件中没有的列保持原值）")
+        left, right = st.columns([1, 2])
+        left.dataframe(pd.DataFrame(change_rows(plan)), hide_index=True, width="stretch")
+        right.dataframe(pd.DataFrame(sample_rows(plan)), hide_index=True, width="stretch")
+    if plan.moves:
+        st.warning(
+            f"家庭变动：{len(plan.moves):,} 人将从原家庭移到另一个家庭，这不是普通的更新，请逐一核对。",
+            icon=":material/swap_horiz:",
+        )
+        st.dataframe(pd.DataFrame(move_rows(plan)), hide_index=True, width="stretch")
 
     if plan.problems:
         shown = plan.problems[:MAX_SHOWN_PROBLEMS]

@@ -6,8 +6,9 @@
    exactly the same plan.
 2. Whatever the file (those, or broken: missing, duplicated or extra columns, formulas,
    huge numbers, bad ID numbers, future dates, empty sheets, wrong encodings, corrupt
-   bytes), loading it never raises anything but a rejection, and a rejected load leaves
-   every table's row count as it was.
+   bytes, control and bidi characters, decimal commas, impossible times, Excel error
+   cells, rows in another encoding), loading it never raises anything but a rejection,
+   and a rejected load leaves every table's row count as it was.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -131,7 +133,7 @@ def render(rows, ids: list[str], layout, *, mutate=None) -> tuple[bytes, str]:
         workbook = Workbook()
         sheet = workbook.active
         for r in grid:
-            sheet.append(r)
+            sheet.append([_excel_escaped(c) for c in r])
         if layout["titles"]:
             sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
         buffer = io.BytesIO()
@@ -140,7 +142,18 @@ def render(rows, ids: list[str], layout, *, mutate=None) -> tuple[bytes, str]:
     delimiter = "\t" if layout["encoding"] == "utf-16" else ","
     buffer = io.StringIO(newline="")
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(grid)
-    return buffer.getvalue().encode(layout["encoding"]), "f.csv"
+    try:
+        return buffer.getvalue().encode(layout["encoding"]), "f.csv"
+    except UnicodeEncodeError:  # a breakage GBK cannot hold (Arabic-Indic digits): a UTF-8 file then
+        return buffer.getvalue().encode("utf-8"), "f.csv"
+
+
+def _excel_escaped(value: object) -> object:
+    """Control characters as Excel itself stores them in a cell (_x0007_), which openpyxl
+    would otherwise refuse to write."""
+    if isinstance(value, str):
+        return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group(0)):04X}_", value)
+    return value
 
 
 def _adds(plan) -> Counter:
@@ -204,6 +217,18 @@ BREAKAGES = {
     "header_only": lambda g, h: g[: h + 1],
     "no_header": lambda g, h: g[h + 1 :],
     "blank_cell": lambda g, h: _set(g, h, 0, ""),
+    # Issue 11: the text rule, the number parser, strict times and error cells.
+    "bel_in_type": lambda g, h: _set(g, h, 1, "临时\x07救助"),
+    "escape_in_id": lambda g, h: _set(g, h, 0, "\x1b[2J" + str(g[h + 1][0])),
+    "c1_control": lambda g, h: _set(g, h, 1, "临时救助\x85"),
+    "bidi_override": lambda g, h: _set(g, h, 1, "\u202e助救时临"),
+    "arabic_digits": lambda g, h: _set(g, h, 3, "١٢٫٥"),
+    "decimal_comma": lambda g, h: _set(g, h, 3, "12,5"),
+    "bad_groups": lambda g, h: _set(g, h, 3, "1,23,4"),
+    "bad_time": lambda g, h: _set(g, h, 2, "2026-01-05T25:00"),
+    "error_amount": lambda g, h: _set(g, h, 3, "#N/A"),
+    "error_date": lambda g, h: _set(g, h, 2, "#DIV/0!"),
+    "error_id": lambda g, h: _set(g, h, 0, "#REF!"),
 }
 
 
@@ -230,19 +255,31 @@ def _raw_breakage(kind: str, data: bytes) -> bytes:
     return data
 
 
+def _mixed_encoding(rows, ids) -> tuple[bytes, str]:
+    """A GBK file with one row appended from a UTF-8 source: read as GBK it would be mojibake."""
+    gbk = {**CANONICAL, "encoding": "gbk"}
+    data, name = render(rows, ids, gbk)
+    index, _, day, amount, persons = rows[0]
+    extra = f"{ids[index]},临时救助,{day.isoformat()},{amount:.2f},{persons}\r\n".encode()
+    return data + extra, name
+
+
 @SETTINGS
 @given(
     rows=st.lists(payment, min_size=1, max_size=6),
     layout=layouts(),
     breakage=st.one_of(st.none(), st.sampled_from(sorted(BREAKAGES))),
     raw=st.one_of(
-        st.none(), st.sampled_from(["empty", "binary", "truncated", "utf16_no_bom", "latin1", "empty_sheets"])
+        st.none(),
+        st.sampled_from(["empty", "binary", "truncated", "utf16_no_bom", "latin1", "empty_sheets", "mixed_encoding"]),
     ),
 )
 def test_any_file_is_loaded_whole_or_not_at_all(store, rows, layout, breakage, raw):
     engine, ids = store
     data, name = render(rows, ids, layout, mutate=BREAKAGES.get(breakage))
-    if raw is not None:
+    if raw == "mixed_encoding":
+        data, name = _mixed_encoding(rows, ids)
+    elif raw is not None:
         data = _raw_breakage(raw, data)
     before = table_counts(engine)
     plan = dry_run(engine, data, name, KIND, now=NOW)  # never raises
@@ -278,3 +315,15 @@ def test_each_breakage_is_rejected_with_a_chinese_message(store, breakage):
     plan = dry_run(engine, data, name, KIND, now=NOW)
     assert not plan.ok, breakage
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in p.message) for p in plan.errors)
+
+
+@SETTINGS
+@given(rows=st.lists(payment, min_size=1, max_size=6))
+def test_rows_in_another_encoding_reject_the_file(store, rows):
+    engine, ids = store
+    data, name = _mixed_encoding(rows, ids)
+    before = table_counts(engine)
+    with pytest.raises(ImportRejected) as caught:
+        commit(engine, data, name, KIND, user="hypothesis", now=NOW)
+    assert table_counts(engine) == before
+    assert f"第 {len(rows) + 2} 行是 UTF-8 编码" in caught.value.plan.errors[0].message

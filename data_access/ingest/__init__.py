@@ -2,7 +2,8 @@
 
     kinds      the registry of feed kinds (one record per table family)
     fields     column types: parse a cell or say why not
-    reader     CSV (UTF-8 / GBK / GB18030 / UTF-16) and XLSX into rows
+    reader     CSV (UTF-8 / GBK / GB18030 / UTF-16) and XLSX (python-calamine) into rows
+    xlsx_bounds  an XLSX's size, rows, columns and cells bounded before it is read
     refs       bulk look-ups of households, members, towns, villages, cooperatives
     plan       validation into a plan of adds and updates with every problem
     commit     dry run, commit (one transaction), undo, batch history

@@ -60,6 +60,14 @@ def _engine():
 
 def _print_plan(plan: Plan) -> None:
     print(plan.summary())
+    if plan.field_changes:
+        print("将改变的字段（更新的行中）：" + "、".join(f"{k} {v:,} 行" for k, v in plan.field_changes.items()))
+        for change in plan.samples:
+            print(f"  第 {change.row} 行 {change.field}：{change.old} → {change.new}")
+    if plan.moves:
+        print(f"家庭变动：{len(plan.moves):,} 人将移到另一个家庭（请逐一核对）")
+        for move in plan.moves[:MAX_PRINTED]:
+            print("  " + move.describe())
     for problem in plan.problems[:MAX_PRINTED]:
         print("  " + problem.as_line(), file=sys.stderr if problem.is_error else sys.stdout)
     hidden = len(plan.problems) - MAX_PRINTED + plan.problems_dropped

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from data_access.ingest.kinds import KINDS, FeedKind
+from data_access.ingest.plan import Plan
 
 STATUS_LABELS = {"committed": "有效", "undone": "已撤销"}
 
@@ -44,3 +45,28 @@ def batch_rows(batches: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def change_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Per column: how many updated rows change it (the dry run's field changes)."""
+    return [{"字段": k, "将改变的行数": v} for k, v in plan.field_changes.items()]
+
+
+def sample_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Old -> new for the first few changed rows of each column."""
+    return [{"行号": c.row, "字段": c.field, "原值": c.old, "新值": c.new} for c in plan.samples]
+
+
+def move_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Members that the file puts into another household: listed on their own."""
+    return [
+        {
+            "行号": m.row,
+            "姓名": m.name,
+            "身份证号": m.id_number,
+            "原家庭": m.old_household,
+            "移入家庭": m.new_household,
+            "原为户主": "是" if m.was_head else "否",
+        }
+        for m in plan.moves
+    ]

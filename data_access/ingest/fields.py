@@ -15,13 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from data_access import text as text_rule
 from data_access.ingest import idnumber
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug aside)
 MAX_SERIAL = 2_958_465  # 9999-12-31
 MIN_SERIAL = 10_000  # 1927-05-18: smaller numbers in a date column are years or typos, not dates
 EARLIEST = date(1900, 3, 1)  # before this Excel serials are off by one day
+# Digits with an optional decimal point; thousands separators only in whole groups of three.
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d{1,2}$")
+_CURRENCY = re.compile(r"^[¥]\s*|\s*(元|人民币元)$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATETIME = re.compile(
@@ -29,6 +34,29 @@ _DATETIME = re.compile(
     r"(?:\s*:?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?$"
 )
 _SERIAL = re.compile(r"^\d{1,7}(\.\d+)?$")
+_TIME_SUFFIX = re.compile(r"[\sT]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
+# What Excel shows for a formula that failed; a value the clerk has not seen is not data.
+EXCEL_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#DIV/0!",
+        "#NAME?",
+        "#NULL!",
+        "#NUM!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#EXTERNAL!",
+        "#PYTHON!",
+    }
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 
@@ -41,6 +69,23 @@ class Formula:
     """A cell holding an Excel formula: rejected, its value depends on other cells."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class ExcelError:
+    """A cell holding an Excel error value (#N/A, #REF!, …): rejected in any column."""
+
+    code: str
+
+
+def excel_error(raw: object) -> str | None:
+    """The error code a cell shows, whether Excel stored it as an error or as text."""
+    if isinstance(raw, ExcelError):
+        return raw.code
+    if isinstance(raw, str) and raw[:1] in "#＃":
+        code = unicodedata.normalize("NFKC", raw).strip().upper()
+        return code if code in EXCEL_ERRORS else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -66,6 +111,8 @@ def as_text(raw: object) -> str:
         return _clean(raw)
     if isinstance(raw, Formula):
         return raw.text
+    if isinstance(raw, ExcelError):
+        return raw.code
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
@@ -80,6 +127,36 @@ def _nfkc(raw: object) -> str:
     return text if text.isascii() else unicodedata.normalize("NFKC", text).strip()
 
 
+def _strict(raw: object) -> str:
+    """A numeric or code cell as NFKC text, refusing digits NFKC would turn into other numbers
+    (Arabic-Indic ٣, circled ①): a clerk must see the number that is stored."""
+    if isinstance(raw, str):
+        problem = text_rule.digit_problem(raw)
+        if problem:
+            raise CellError(problem)
+    return _nfkc(raw)
+
+
+def number_text(raw: str) -> Decimal:
+    """The one rule for numbers written as text. A currency sign or 元 around the number is
+    allowed; commas only as thousands separators in whole groups (1,234.50); a comma that
+    looks like a decimal point (12,5) or a misplaced one (1,23,4) is refused, never dropped."""
+    text = _CURRENCY.sub("", _strict(raw)).strip()
+    if re.search(r"\d\s+[\d,.]|[\d,.]\s+\d", text):
+        raise CellError("数字中间有空格，请删除空格")
+    if len(text) > 24:
+        raise CellError("数值过大或格式不对")
+    if "," in text:
+        if _DECIMAL_COMMA.match(text):
+            raise CellError(f"疑似使用逗号作小数点（{text}）：小数点请用“.”，如 {text.replace(',', '.')}")
+        if not _GROUPED.match(text):
+            raise CellError(f"千位分隔符“,”位置不对（{text}）：应每三位一个，如 1,234.50，或不用分隔符")
+        text = text.replace(",", "")
+    if not _NUMBER.match(text):
+        raise CellError("应为数字（不含单位、公式或科学计数法）")
+    return Decimal(text)
+
+
 def _decimal(raw: object) -> Decimal:
     """A number from a cell: int, float, or text with separators, a currency sign, full-width digits."""
     if isinstance(raw, bool):
@@ -91,12 +168,7 @@ def _decimal(raw: object) -> Decimal:
             raise CellError("应为数字")
         value = Decimal(repr(raw))  # the shortest text that reads back as this float
     elif isinstance(raw, str):
-        text = re.sub(r"[\s,¥元]", "", _nfkc(raw))
-        if len(text) > 24:
-            raise CellError("数值过大或格式不对")
-        if not _NUMBER.match(text):
-            raise CellError("应为数字（不含单位、公式或科学计数法）")
-        value = Decimal(text)
+        value = number_text(raw)
     else:
         raise CellError("应为数字")
     if abs(value) >= Decimal(10) ** 15:
@@ -146,7 +218,7 @@ class Code(FieldType):
     def parse(self, raw: object, ctx: ParseContext) -> str:
         if isinstance(raw, float) and not raw.is_integer():
             raise CellError(f"{self.label}不应含小数")
-        text = re.sub(r"\s", "", _nfkc(raw)).upper()
+        text = re.sub(r"\s", "", _strict(raw)).upper()
         if not re.fullmatch(r"[0-9A-Z\-]+", text):
             raise CellError(f"{self.label}只能包含数字、字母和“-”")
         if len(text) > self.max_length:
@@ -160,7 +232,7 @@ class Phone(FieldType):
         return "电话号码（手机 11 位或座机）"
 
     def parse(self, raw: object, ctx: ParseContext) -> str:
-        text = re.sub(r"\s", "", _nfkc(raw))
+        text = re.sub(r"\s", "", _strict(raw))
         if not re.fullmatch(r"\+?[0-9\-()]{5,20}", text):
             raise CellError("电话号码只能包含数字、“-”和括号，5–20 位")
         return text
@@ -258,6 +330,11 @@ def _date_from_text(text: str) -> date | None:
     return None
 
 
+def _check_time(hour: str, minute: str, second: str | None) -> None:
+    if int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59:
+        raise CellError(f"时间 {hour}:{minute}{':' + second if second else ''} 不存在（请核对时分秒）")
+
+
 def _serial(value: float) -> datetime:
     if not 1 <= value <= MAX_SERIAL:
         raise CellError("不是有效的日期")
@@ -285,8 +362,12 @@ class Day(FieldType):
         elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
             day = _serial(float(raw)).date()
         elif isinstance(raw, str):
-            # A date column may carry a time part (Excel's "2025-07-01 00:00:00"): keep the day.
-            text = re.sub(r"[\sT]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", _nfkc(raw))
+            # A date column may carry a time part (Excel's "2025-07-01 00:00:00"): keep the day,
+            # but only after checking the time exists (2025-07-01T25:00 is refused, not cut).
+            text = _strict(raw)
+            if match := _TIME_SUFFIX.search(text):
+                _check_time(*match.groups())
+                text = text[: match.start()]
             parsed = _date_from_text(text)
             if parsed is None and _SERIAL.match(text):
                 parsed = _serial(float(text)).date()
@@ -322,7 +403,7 @@ class Moment(FieldType):
         elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
             moment = _serial(float(raw))
         elif isinstance(raw, str):
-            text = _nfkc(raw)
+            text = _strict(raw)
             match = _DATETIME.match(text)
             if match:
                 y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
@@ -422,7 +503,7 @@ class IdNumber(FieldType):
         if isinstance(raw, float):
             # Excel keeps 15 significant digits: an ID typed as a number has lost its tail.
             raise CellError("身份证号被 Excel 存成了数字，末尾几位已丢失：请将该列设为文本格式后重新填写")
-        number = idnumber.normalise(as_text(raw))
+        number = idnumber.normalise(_strict(raw))
         problem = idnumber.problem(number, today=ctx.today)
         if problem:
             raise CellError(problem)
@@ -439,7 +520,7 @@ class Year(FieldType):
         return f"年度，如 2025{extra}"
 
     def parse(self, raw: object, ctx: ParseContext) -> int:
-        text = _nfkc(raw).removesuffix("年度").removesuffix("年") if isinstance(raw, str) else raw
+        text = _strict(raw).removesuffix("年度").removesuffix("年") if isinstance(raw, str) else raw
         value = _decimal(text)
         if value != value.to_integral_value():
             raise CellError("年度应为 4 位整数，如 2025")
@@ -461,7 +542,7 @@ class PeriodKey(FieldType):
     def parse(self, raw: object, ctx: ParseContext) -> str:
         from metrics.periods import Period, PeriodError
 
-        text = re.sub(r"\s", "", _nfkc(raw))
+        text = re.sub(r"\s", "", _strict(raw))
         # Also the way people write them: 2025年, 2025年第3季度, 2025年9月.
         if match := re.fullmatch(r"(\d{4})年(?:度)?", text):
             text = match.group(1)

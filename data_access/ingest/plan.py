@@ -18,22 +18,57 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Date, and_, bindparam, select
 from sqlalchemy.engine import Connection
 
-from data_access.ingest.fields import CellError, Formula, ParseContext, as_text, is_empty
+from data_access import text as text_rule
+from data_access.ingest.fields import CellError, Formula, ParseContext, as_text, excel_error, is_empty
 from data_access.ingest.kinds import FeedKind
 from data_access.ingest.reader import MAX_COLUMNS, ReadResult, Sheet
-from data_access.ingest.refs import CHUNK, Lookups, Row
+from data_access.ingest.refs import CHUNK, Lookups, Row, select_in
 from data_access.ingest.report import ERROR, WARNING, Problem, shorten
+from data_access.masking import mask_id_number
 
 HEADER_SCAN_ROWS = 10  # title rows and merged group headers may sit above the real header
 MAX_PROBLEMS = 50_000  # beyond this only the count is kept: a wrong file must not exhaust memory
+SAMPLES_PER_FIELD = 5  # old -> new examples the dry run shows for each changed column
+# Stored fields that are not a column of the file (resolved or derived), as the dry run names them.
+FIELD_LABELS = {"household_id": "所属家庭", "town_code": "区镇代码", "department": "责任单位", "member_id": "成员"}
 
 
 @dataclass
 class Update:
     row_id: Any  # primary key
-    new: dict[str, Any]
+    new: dict[str, Any]  # every stored field: a column absent from the file carries the stored value
     old: dict[str, Any]
     number: int  # Excel row
+
+    @property
+    def changed(self) -> list[str]:
+        return [f for f in self.new if self.old.get(f) != self.new[f]]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed value of an updated row, for the dry run's old -> new sample."""
+
+    row: int
+    field: str  # the column as the dry run names it
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """A member row that puts a person into another household than the stored one."""
+
+    row: int
+    name: str
+    id_number: str
+    old_household: str  # “户主 张三（320583…0011）”
+    new_household: str
+    was_head: bool  # the person is the registered head of the household left
+
+    def describe(self) -> str:
+        head = "（原家庭的户主）" if self.was_head else ""
+        return f"第 {self.row} 行：{self.name}{head} 从{self.old_household}的家庭移入{self.new_household}的家庭"
 
 
 @dataclass
@@ -46,7 +81,11 @@ class Plan:
     rows_rejected: int = 0
     adds: list[dict[str, Any]] = field(default_factory=list)
     add_numbers: list[int] = field(default_factory=list)
-    updates: list[Update] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)  # moves included: a move is written as an update
+    moves: list[Move] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)  # optional columns not in the file: stored values kept
+    field_changes: dict[str, int] = field(default_factory=dict)  # column -> updated rows whose value changes
+    samples: list[FieldChange] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     problems_dropped: int = 0
@@ -77,15 +116,17 @@ class Plan:
         return {
             "数据行": self.rows_total,
             "新增": len(self.adds),
-            "更新": len(self.updates),
+            "更新": len(self.updates) - len(self.moves),
+            "变更家庭": len(self.moves),
             "无变化": self.unchanged,
             "拒绝": self.rows_rejected,
         }
 
     def summary(self) -> str:
         c = self.counts()
+        moves = f"、{c['变更家庭']:,} 人变更所属家庭（见“家庭变动”）" if c["变更家庭"] else ""
         text = (
-            f"{self.kind.label}：共 {c['数据行']:,} 行，将新增 {c['新增']:,} 行、更新 {c['更新']:,} 行，"
+            f"{self.kind.label}：共 {c['数据行']:,} 行，将新增 {c['新增']:,} 行、更新 {c['更新']:,} 行{moves}，"
             f"{c['无变化']:,} 行与系统中相同，{c['拒绝']:,} 行有错误"
         )
         if self.errors:
@@ -125,6 +166,7 @@ class HeaderMatch:
     columns: dict[str, int]  # field -> 0-based column index
     labels: dict[str, str]  # field -> how the column is named in messages
     problems: list[Problem]
+    names: dict[str, str] = field(default_factory=dict)  # field -> the header as written in the file
 
 
 def _score(cells: list[object], lookup: dict[str, str]) -> int:
@@ -173,6 +215,7 @@ def find_header(kind: FeedKind, sheets: list[Sheet]) -> HeaderMatch | Problem:
         )
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
+    names: dict[str, str] = {}
     data_width = max((len(c) for _, c in sheet.rows[i + 1 :]), default=0)
     for index in range(max(len(cells), data_width)):
         raw = cells[index] if index < len(cells) else None
@@ -191,6 +234,7 @@ def find_header(kind: FeedKind, sheets: list[Sheet]) -> HeaderMatch | Problem:
         else:
             columns[target] = index
             labels[target] = label
+            names[target] = shorten(as_text(raw), 30)
     missing = [c.header for c in kind.columns if c.required and c.field not in columns]
     if missing:
         problems.append(
@@ -198,7 +242,7 @@ def find_header(kind: FeedKind, sheets: list[Sheet]) -> HeaderMatch | Problem:
         )
     if sheet.extra_columns:
         problems.append(Problem(None, "", "", f"第 {MAX_COLUMNS} 列以后的内容已忽略", WARNING))
-    return HeaderMatch(sheet, number, columns, labels, problems)
+    return HeaderMatch(sheet, number, columns, labels, problems, names)
 
 
 # --------------------------------------------------------------------------- rows
@@ -217,6 +261,13 @@ def parse_rows(kind: FeedKind, header: HeaderMatch, ctx: ParseContext) -> list[R
             raws[column.field] = raw
             if isinstance(raw, Formula):
                 row.fail(column.field, "单元格含公式：请复制后“选择性粘贴—数值”再导入")
+                continue
+            if (code := excel_error(raw)) is not None:
+                row.fail(column.field, f"单元格是 Excel 错误值 {code}（公式出错或查找不到数据），请改为实际的值")
+                continue
+            if isinstance(raw, str) and (reason := text_rule.problem(raw)):
+                name = header.names.get(column.field, column.header)
+                row.fail(column.field, text_rule.cell_message(number, name, reason))
                 continue
             if is_empty(raw):
                 if column.required:
@@ -313,11 +364,17 @@ def existing_rows(conn: Connection, kind: FeedKind, rows: list[Row]) -> dict[tup
     return out
 
 
-def match_store(conn: Connection, kind: FeedKind, rows: list[Row], plan: Plan) -> None:
-    """Pair file rows with stored rows by natural key (in order, for repeatable kinds)."""
+def match_store(conn: Connection, kind: FeedKind, rows: list[Row], plan: Plan, absent: set[str]) -> None:
+    """Pair file rows with stored rows by natural key (in order, for repeatable kinds).
+
+    A field whose column is absent from the file keeps its stored value in an update (a
+    households file without 联系电话 leaves the phone numbers alone), unless something in the
+    row derived it (sex and birth date from the ID number)."""
     valid = [r for r in rows if r.ok]
     existing = existing_rows(conn, kind, valid)
     used: dict[tuple[Any, ...], int] = defaultdict(int)
+    defaults = {f: column.default for f in absent if (column := kind.column(f)) is not None}
+    pending: list[tuple[Row, Update]] = []
     for row in valid:
         key = _key(kind, row.values)
         new = {f: row.values.get(f) for f in kind.stored}
@@ -325,13 +382,108 @@ def match_store(conn: Connection, kind: FeedKind, rows: list[Row], plan: Plan) -
         if used[key] < len(bucket):
             row_id, old = bucket[used[key]]
             used[key] += 1
-            if any(old[f] != new[f] for f in kind.stored):
-                plan.updates.append(Update(row_id, new, old, row.number))
+            for f, default in defaults.items():
+                if new[f] == default:
+                    new[f] = old[f]
+            update = Update(row_id, new, old, row.number)
+            if update.changed:
+                pending.append((row, update))
             else:
                 plan.unchanged += 1
         else:
             plan.adds.append(new)
             plan.add_numbers.append(row.number)
+    moves = find_moves(conn, kind, rows, pending)
+    for row, update in pending:
+        if not row.ok:
+            continue
+        plan.updates.append(update)
+        move = moves.get(row.number)
+        if move is not None:
+            plan.moves.append(move)
+        for f in update.changed:
+            if move is not None and f == "household_id":
+                continue  # listed under 家庭变动, not as an ordinary change
+            label = _field_label(kind, f)
+            plan.field_changes[label] = plan.field_changes.get(label, 0) + 1
+            if plan.field_changes[label] <= SAMPLES_PER_FIELD:
+                old, new = _shown(kind, f, update.old[f]), _shown(kind, f, update.new[f])
+                plan.samples.append(FieldChange(row.number, label, old, new))
+
+
+def _field_label(kind: FeedKind, name: str) -> str:
+    column = kind.column(name)
+    return column.header if column is not None else FIELD_LABELS.get(name, name)
+
+
+def _shown(kind: FeedKind, name: str, value: Any) -> str:
+    column = kind.column(name)
+    text_ = column.type.format(value) if column is not None else ("" if value is None else str(value))
+    return text_rule.show_invisible(text_) if text_ else "（空）"
+
+
+def _household_name(head: tuple[str, str] | None) -> str:
+    if head is None:
+        return "（已不存在的家庭）"
+    number, name = head
+    return f"户主{text_rule.show_invisible(name)}（{mask_id_number(number)}）"
+
+
+def find_moves(conn: Connection, kind: FeedKind, rows: list[Row], pending: list[tuple[Row, Update]]) -> dict[int, Move]:
+    """Updates that put a member into another household: each becomes an explicit move.
+
+    Rule: moving the registered head of a household (家庭档案's 户主身份证号) is refused, unless
+    the same file also lists every other current member of that household (the clerk has dealt
+    with the whole household, e.g. two households merged); other members may move, and every
+    move is listed on its own in the dry run."""
+    if "household_id" not in kind.stored or "household_id" in kind.natural_key:
+        return {}
+    moving = [(row, u) for row, u in pending if u.old["household_id"] != u.new["household_id"]]
+    if not moving:
+        return {}
+    ids = {u.old["household_id"] for _, u in moving} | {u.new["household_id"] for _, u in moving}
+    households = {
+        int(i): (str(n), str(name))
+        for i, n, name in select_in(conn, "SELECT id, head_id_number, head_name FROM household WHERE id IN :keys", ids)
+    }
+    heads_leaving = {
+        u.old["household_id"]
+        for _, u in moving
+        if households.get(u.old["household_id"], ("",))[0] == u.new["id_number"]
+    }
+    members_of: dict[int, set[str]] = defaultdict(set)
+    for household, number in select_in(
+        conn, "SELECT household_id, id_number FROM member WHERE household_id IN :keys", heads_leaving
+    ):
+        members_of[int(household)].add(str(number))
+    in_file = {r.values.get("id_number") for r in rows}
+    out: dict[int, Move] = {}
+    for row, update in moving:
+        old_id, number = update.old["household_id"], update.new["id_number"]
+        was_head = households.get(old_id, ("",))[0] == number
+        if was_head:
+            others = members_of[old_id] - {number}
+            missing = others - in_file
+            if missing:
+                row.fail(
+                    "household_id_number",
+                    f"此人是另一户（{_household_name(households.get(old_id))}）的户主，不能单独移到别的家庭："
+                    f"如两户合并，请在同一文件中列出原家庭的其他 {len(others)} 名成员（还缺 {len(missing)} 名）；"
+                    "如是户主身份证号填错，请改正",
+                )
+                continue
+            row.warnings.append(
+                ("household_id_number", "此人原为户主：原家庭在“家庭档案”中的户主身份证号仍是此人，请同时核对家庭档案")
+            )
+        out[row.number] = Move(
+            row=row.number,
+            name=text_rule.show_invisible(str(update.new.get("name") or "")),
+            id_number=mask_id_number(str(number)),
+            old_household=_household_name(households.get(old_id)),
+            new_household=_household_name(households.get(update.new["household_id"])),
+            was_head=was_head,
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- the plan
@@ -346,7 +498,9 @@ def build_plan(
     sha256: str,
     ctx: ParseContext,
 ) -> Plan:
-    plan = Plan(kind=kind, file_name=file_name, sha256=sha256, encoding=read.encoding)
+    # The file name goes into the batch record and feed_status.source, which exports and packs
+    # print: made exportable here, once.
+    plan = Plan(kind=kind, file_name=text_rule.clean_for_export(file_name), sha256=sha256, encoding=read.encoding)
     if read.error:
         plan.add_problem(Problem(None, "", "", read.error))
         return plan
@@ -364,6 +518,18 @@ def build_plan(
     if any(p.is_error for p in header.problems):
         plan.rows_rejected = plan.rows_total  # a column problem rejects every row
         return plan
+    keys = set(kind.natural_key)
+    absent = [
+        c.field
+        for c in kind.columns
+        if not c.required and c.field not in header.columns and c.field in kind.stored and c.field not in keys
+    ]
+    if absent:
+        plan.absent = [c.header for c in kind.columns if c.field in absent]
+        names = "、".join(f"“{h}”" for h in plan.absent)
+        plan.add_problem(
+            Problem(None, "", "", f"文件中没有{names}列：系统中已有记录的这些字段保持不变，新增记录取默认值", WARNING)
+        )
 
     rows = parse_rows(kind, header, ctx)
     lookups = Lookups(conn)
@@ -374,7 +540,7 @@ def build_plan(
             for field_name, message in kind.derive(row.values, ctx):
                 row.fail(field_name, message)
     flag_duplicates(kind, rows)
-    match_store(conn, kind, rows, plan)
+    match_store(conn, kind, rows, plan, set(absent))
 
     for row in rows:
         for level, items in ((ERROR, row.errors), (WARNING, row.warnings)):

@@ -4,6 +4,10 @@ here beyond cells: headers and values are the validator's job.
 
 Row numbers are those the clerk sees in Excel (1-based, blank rows counted), so an error
 report can be followed cell by cell.
+
+An XLSX is a zip of XML: a few hundred KB can expand to gigabytes of cells. Its work is bounded
+before any cell is read (xlsx_bounds: real decompressed sizes, rows, columns and cells counted
+while streaming); only then does python-calamine read the values.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from data_access.ingest.fields import Formula, is_empty
+from data_access.ingest import xlsx_bounds
+from data_access.ingest.fields import ExcelError, Formula, is_empty
+from data_access.ingest.xlsx_bounds import MAX_COLUMNS, MAX_ROWS
 
 MAX_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 300_000
-MAX_COLUMNS = 60
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls, or an XLSX with a password
 
@@ -58,21 +62,60 @@ def read(data: bytes, file_name: str) -> ReadResult:
 
 # --------------------------------------------------------------------------- CSV
 
+ENCODING_LABELS = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030"}
 
-def decode(data: bytes) -> tuple[str, str] | None:
-    """Text and encoding label, trying BOMs, then UTF-8, then GB18030 (a superset of GBK)."""
+
+def decode(data: bytes) -> tuple[str, str] | str:
+    """Text and encoding label, or why the file cannot be decoded (in Chinese).
+
+    BOMs decide; otherwise each line is UTF-8 or GB18030 (a superset of GBK). A file whose
+    lines disagree is refused: read as one, the others would be stored as mojibake
+    (测试干部3 -> 娴嬭瘯骞查儴3)."""
     if data.startswith(codecs.BOM_UTF8):
-        candidates = [("utf-8-sig", "UTF-8（带 BOM）")]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = [("utf-16", "UTF-16")]
-    else:
-        candidates = [("utf-8", "UTF-8"), ("gb18030", "GBK/GB18030")]
-    for codec, label in candidates:
+        return _decode_as(data, "utf-8-sig", "UTF-8（带 BOM）")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_as(data, "utf-16", "UTF-16")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    kinds: list[tuple[int, str]] = []  # (line number, codec) of each line with non-ASCII bytes
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        codec = _line_codec(line)
+        if codec is None:
+            return f"第 {number} 行无法识别编码（既不是 UTF-8 也不是 GBK）：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
+        kinds.append((number, codec))
+    counts = {c: sum(1 for _, k in kinds if k == c) for c in ENCODING_LABELS}
+    # The encoding most lines use (ties: the first line's); the first line in another is named.
+    detected = max(ENCODING_LABELS, key=lambda c: (counts[c], kinds[0][1] == c))
+    odd = next(((n, k) for n, k in kinds if k != detected), None)
+    if odd is not None:
+        return (
+            f"文件编码不一致：按 {ENCODING_LABELS[detected]} 读取，但第 {odd[0]} 行是 {ENCODING_LABELS[odd[1]]} 编码"
+            "（可能由不同来源的内容拼接而成）。请在 Excel 中打开后另存为“CSV UTF-8（逗号分隔）”或 .xlsx 再导入"
+        )
+    return data.decode(detected), ENCODING_LABELS[detected]
+
+
+def _line_codec(line: bytes) -> str | None:
+    for codec in ("utf-8", "gb18030"):
         try:
-            return data.decode(codec), label
+            line.decode(codec)
+            return codec
         except UnicodeDecodeError:
             continue
     return None
+
+
+def _decode_as(data: bytes, codec: str, label: str) -> tuple[str, str] | str:
+    try:
+        return data.decode(codec), label
+    except UnicodeDecodeError as exc:
+        number = data.count(b"\n", 0, exc.start) + 1
+        return f"文件标明为 {label} 编码，但第 {number} 行不是 {label} 编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
 
 
 def _delimiter(text: str) -> str:
@@ -86,8 +129,8 @@ def _delimiter(text: str) -> str:
 
 def _read_csv(data: bytes) -> ReadResult:
     decoded = decode(data)
-    if decoded is None:
-        return ReadResult(error="无法识别文件编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 文件")
+    if isinstance(decoded, str):
+        return ReadResult(error=decoded)
     text, encoding = decoded
     if "\x00" in text:
         return ReadResult(error="文件含有空字符，不是 CSV 文本文件：请上传 .xlsx 或 .csv 文件")
@@ -114,22 +157,23 @@ def _read_csv(data: bytes) -> ReadResult:
 
 
 def _read_xlsx(data: bytes) -> ReadResult:
-    import openpyxl
+    from python_calamine import CalamineWorkbook
 
+    bounds = xlsx_bounds.check(data)
+    if isinstance(bounds, str):
+        return ReadResult(error=bounds)
     try:
-        # read_only streams the sheet; data_only=False keeps formulas visible so they can be refused.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # a corrupt or foreign zip raises many kinds of error
         return ReadResult(error=f"无法读取 Excel 文件（文件可能已损坏）：{type(exc).__name__}")
     try:
         sheets = []
-        for worksheet in workbook.worksheets:
-            if getattr(worksheet, "sheet_state", "visible") != "visible":
-                continue  # hidden sheets hold lists for drop-downs, not data
-            sheet = _read_worksheet(worksheet)
-            if isinstance(sheet, str):
-                return ReadResult(error=sheet)
-            sheets.append(sheet)
+        for meta in workbook.sheets_metadata:
+            scan = bounds.get(meta.name)
+            if scan is None:
+                continue  # hidden sheets hold lists for drop-downs, not data; chart sheets no cells
+            grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            sheets.append(_sheet(meta.name, grid, scan))
         return ReadResult(sheets=sheets)
     except Exception as exc:
         return ReadResult(error=f"无法读取 Excel 文件内容：{type(exc).__name__}")
@@ -137,27 +181,29 @@ def _read_xlsx(data: bytes) -> ReadResult:
         workbook.close()
 
 
-def _read_worksheet(worksheet) -> Sheet | str:
-    if hasattr(worksheet, "reset_dimensions"):
-        worksheet.reset_dimensions()  # some generators write a wrong <dimension>; read every cell
+def _sheet(name: str, grid: list[list[object]], scan: xlsx_bounds.SheetScan) -> Sheet:
+    """Rows as the validator wants them; formulas and error values from the scan (calamine
+    gives only their last computed value, or nothing)."""
     rows: list[tuple[int, list[object]]] = []
     extra = False
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
-        if number > MAX_ROWS + 10:
-            return f"工作表“{worksheet.title}”行数超过 {MAX_ROWS:,} 行，请拆分后导入"
+    for index, cells in enumerate(grid):
+        number = index + 1
         values: list[object] = []
-        for index, cell in enumerate(cells):
-            value = getattr(cell, "value", None)
-            if index >= MAX_COLUMNS:
-                extra = extra or not is_empty(value)
-                continue
-            if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
-                value = Formula(str(getattr(value, "text", value)))
-            elif type(value).__name__ in {"ArrayFormula", "DataTableFormula"}:
-                value = Formula(str(getattr(value, "text", "") or "="))
-            elif value is not None and not isinstance(value, (str, int, float, bool)) and not hasattr(value, "year"):
+        for col, value in enumerate(cells[:MAX_COLUMNS], start=1):
+            special = scan.formulas.get((number, col)) or scan.errors.get((number, col))
+            if special is not None:
+                value = Formula(special) if (number, col) in scan.formulas else ExcelError(special)
+            elif value == "":
+                value = None
+            elif isinstance(value, str) and value.startswith("="):
+                value = Formula(value)
+            elif not isinstance(value, (str, int, float, bool)) and not hasattr(value, "year"):
                 value = str(value)  # a time of day or a duration: the field parser says what is wrong
             values.append(value)
+        while values and values[-1] is None:
+            values.pop()  # the grid is dense: a row ends at its last filled cell, as Excel shows it
+        if len(cells) > MAX_COLUMNS:
+            extra = extra or any(not is_empty(v) for v in cells[MAX_COLUMNS:])
         if any(not is_empty(v) for v in values):
             rows.append((number, values))
-    return Sheet(worksheet.title, rows, extra)
+    return Sheet(name, rows, extra)

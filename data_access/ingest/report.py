@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from data_access.text import clean_for_export, clean_value, show_invisible
+
 ERROR = "错误"
 WARNING = "提示"
 REPORT_COLUMNS = ("行号", "列", "单元格内容", "问题", "级别")
@@ -21,6 +23,12 @@ class Problem:
     value: str  # the cell as read (shortened)
     message: str
     level: str = ERROR
+
+    def __post_init__(self) -> None:
+        # Cells and headers quoted from the file may hold control or bidi characters: shown as
+        # [U+0007] everywhere a problem goes (terminal, page, Excel report), never raw.
+        for name in ("column", "value", "message"):
+            object.__setattr__(self, name, show_invisible(str(getattr(self, name))))
 
     @property
     def is_error(self) -> bool:
@@ -53,7 +61,7 @@ def report_xlsx(problems: list[Problem], *, title: str) -> bytes:
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 30
     sheet.column_dimensions["D"].width = 70
-    heading = WriteOnlyCell(sheet, value=title)
+    heading = WriteOnlyCell(sheet, value=clean_for_export(title))
     heading.font = Font(bold=True)
     sheet.append([heading])
     header = []
@@ -70,9 +78,11 @@ def report_xlsx(problems: list[Problem], *, title: str) -> bytes:
 
 
 def text_cell(sheet, value: object):
-    """A write-only cell that is never a formula, whatever the text starts with."""
+    """A write-only cell that is never a formula, whatever the text starts with, and never
+    holds a character Excel's XML cannot (clean_for_export)."""
     from openpyxl.cell import WriteOnlyCell
 
+    value = clean_value(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"

@@ -8,6 +8,7 @@ import re
 
 import streamlit as st
 
+from data_access.text import show_invisible
 from pages.ui import store
 from pages.ui.context import PageContext
 
@@ -16,8 +17,9 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 def plain(text: object) -> str:
-    """Text with Markdown characters escaped, for messages that quote a file name or a cause."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    """Text with Markdown characters escaped and control or bidi characters shown as [U+XXXX],
+    for messages that quote a file name or a cause."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", show_invisible(str(text)))
 
 
 def acting_user(ctx: PageContext, *, key: str, label: str) -> str:
