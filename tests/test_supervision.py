@@ -224,3 +224,37 @@ def test_supervision_page_by_role(monkeypatch, sqlite_demo_url):
     assert any(f"#{task_id}" in e.label for e in own.expander)
     assert any(b.label == "提交答复" for b in own.button)
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_import_into_a_confirmed_period_is_refused_until_unlocked(backend, tmp_path):
+    from datetime import datetime
+
+    from data_access.ingest import commit
+    from data_access.ingest.commit import ImportFailed
+    from tests.intake_support import csv_bytes, heads, seeded_store, table_counts
+
+    store = seeded_store(backend, "lock_store", tmp_path)
+    now = datetime(2026, 11, 28, 10, 0)
+    ids = heads(store, 2)
+    data = csv_bytes(
+        [
+            ["户主身份证号", "救助类型", "发放日期", "金额（元）", "覆盖人数"],
+            *([i, "临时救助", "2026-11-03", "321.00", "1"] for i in ids),
+        ]
+    )
+    signoff.confirm(store, principal=MINZHENG, subject_kind="feed", subject="relief_civil", period="2026-11")
+    before = table_counts(store)
+    with pytest.raises(ImportFailed, match="已确认 2026-11 的数据"):
+        commit(store, data, "十一月临时救助.csv", "relief_payments", user="民政局张三", now=now)
+    assert table_counts(store) == before  # nothing written, facts included
+    signoff.unlock(
+        store, principal=ADMIN, subject_kind="feed", subject="relief_civil", period="2026-11", reason="补录漏报"
+    )
+    result = commit(store, data, "十一月临时救助.csv", "relief_payments", user="民政局张三", now=now)
+    assert result.batch_id is not None
+    with store.connect() as conn:
+        state = signoff.states(conn, periods=["2026-11"])[("feed", "relief_civil", "2026-11")]
+    assert not state.confirmed  # needs confirming again
+    assert (_audit(store, "signoff"), _audit(store, "unlock")) == (1, 1)
+    store.dispose()

@@ -19,7 +19,7 @@ from sqlalchemy import Date, DateTime, Engine, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from data_access import analytics, audit
+from data_access import analytics, audit, signoff
 from data_access.ingest.fields import ParseContext
 from data_access.ingest.kinds import KINDS, FeedKind
 from data_access.ingest.plan import Plan, build_plan
@@ -134,7 +134,11 @@ def commit(
                 raise ImportRejected(plan)
             if not plan.changes:
                 return LoadResult(plan, None, _nothing_to_do(conn, plan))
+            # 数据确认: a period a department has confirmed is locked (checked in this transaction).
+            signoff.check_unlocked(conn, feed_spans=_feed_spans(plan))
             batch_id = _write(conn, plan, user=user[:40], now=moment)
+    except signoff.PeriodLocked as exc:
+        raise ImportFailed(str(exc)) from exc
     except (ImportRejected, ValueError):
         raise
     except IntegrityError as exc:
@@ -144,6 +148,21 @@ def commit(
     message = f"已导入批次 {batch_id}：新增 {len(plan.adds):,} 行，更新 {len(plan.updates):,} 行。"
     audit.record(engine, username=user[:40], action="import", target=file_name, detail=f"{feed_kind.key}：{message}")
     return LoadResult(plan, batch_id, message)
+
+
+def _feed_spans(plan: Plan) -> dict[str, tuple[date, date]]:
+    """Per feed, the earliest and latest data date the file's changes touch (old values too:
+    moving a row out of a confirmed period changes that period)."""
+    kind, spans = plan.kind, {}
+    rows = [*plan.adds, *(u.new for u in plan.updates), *(u.old for u in plan.updates)]
+    for row in rows:
+        feed = kind.feed_for(row)
+        day = kind.date_of(row) if kind.date_of else None
+        if feed is None or not isinstance(day, date):
+            continue
+        first, last = spans.get(feed, (day, day))
+        spans[feed] = (min(first, day), max(last, day))
+    return spans
 
 
 def _cause(exc: DBAPIError) -> str:
