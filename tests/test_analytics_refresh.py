@@ -140,3 +140,11 @@ def test_a_failed_import_leaves_the_facts_untouched(store, monkeypatch):
         commit(store, _payments(heads(store, 3), ["2026-10-05"] * 3), "失败.csv", "relief_payments", user="u", now=NOW)
     assert _snapshot(store) == before
     assert table_counts(store) == counts
+
+
+def test_fact_writes_take_the_import_lock():
+    """A standard change or rebuild on PostgreSQL waits for a running import (same advisory key)."""
+    import importlib
+
+    facts = importlib.import_module("data_access.analytics.refresh")
+    assert facts.WRITE_LOCK == importlib.import_module("data_access.ingest.commit").ADVISORY_LOCK

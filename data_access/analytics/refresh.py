@@ -42,6 +42,17 @@ _EARLIEST = (
 )
 
 
+# The import's lock (data_access.ingest.commit.ADVISORY_LOCK): on PostgreSQL a standard change
+# or a rebuild waits for a running import instead of rewriting the same slices beside it.
+# Advisory locks are re-entrant, so an import that holds it already passes straight through.
+WRITE_LOCK = 2_020_080_501
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+
+
 def enabled(conn: Connection) -> bool:
     return conn.execute(select(STATE.c.id)).first() is not None
 
@@ -126,6 +137,7 @@ def _write_years(conn: Connection, towns: Collection[str]) -> None:
 
 def rebuild(conn: Connection, *, from_month: int | None = None) -> int:
     """Drop every fact and build them all again; returns the number of months built."""
+    _lock(conn)
     for table in (*MONTH_FACTS.values(), YEAR_FACTS, META, STATE):
         conn.execute(delete(table))
     conn.execute(insert(STATE), {"id": 1, "from_month": from_month, "built_at": datetime.now().replace(microsecond=0)})
@@ -146,6 +158,7 @@ def refresh(
     are built for every town; a month built with other rules is rebuilt whole."""
     if not enabled(conn):
         return  # the store reads raw rows until `python -m data_access.analytics rebuild`
+    _lock(conn)
     every = _all_towns(conn)
     touched = set(every if towns is None else towns)
     if yearly and touched:
