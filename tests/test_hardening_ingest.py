@@ -320,3 +320,18 @@ def test_cli_dry_run_report_with_a_rejected_control_character(store, tmp_path, m
     err = capsys.readouterr().err
     assert "U+0007" in err and "\x07" not in err and "\x1b" not in err  # nothing raw reaches the terminal
     assert load_workbook(report).active.max_row >= 3
+
+
+def test_a_bom_file_with_a_row_in_another_encoding_names_the_row():
+    data = "\ufeff挂钩干部,x\r\n测试干部1,1\r\n".encode() + "测试干部2,1\r\n".encode("gbk")
+    result = read(data, "c.csv")
+    assert result.error is not None and "第 3 行" in result.error and "UTF-8" in result.error
+
+
+def test_control_characters_in_headers_and_file_names_are_shown_not_passed_on(store):
+    data = csv_bytes([[*VILLAGE_HEADER, "备注\x07"], ["320583101000", "320583101903", "新村", "村", "x"]])
+    plan = dry_run(store, data, "名录\x07\u202e.csv", "villages", now=NOW)
+    assert plan.ok and plan.file_name == "名录\ufffd\ufffd.csv"  # what the batch record and feed source keep
+    (note,) = [p for p in plan.warnings if "不是模板中的列" in p.message]
+    assert note.column == "E列“备注[U+0007]”"
+    assert load_workbook(io.BytesIO(report_xlsx(plan.problems, title=plan.summary()))).active.max_row == 3

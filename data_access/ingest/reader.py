@@ -72,9 +72,11 @@ def decode(data: bytes) -> tuple[str, str] | str:
     lines disagree is refused: read as one, the others would be stored as mojibake
     (测试干部3 -> 娴嬭瘯骞查儴3)."""
     if data.startswith(codecs.BOM_UTF8):
-        return _decode_as(data, "utf-8-sig", "UTF-8（带 BOM）")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_as(data, "utf-16", "UTF-16")
+        return _decode_as(data[3:], "utf-8", "UTF-8（带 BOM）")
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return _decode_as(data[2:], "utf-16-le", "UTF-16")
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return _decode_as(data[2:], "utf-16-be", "UTF-16")
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -114,7 +116,7 @@ def _decode_as(data: bytes, codec: str, label: str) -> tuple[str, str] | str:
     try:
         return data.decode(codec), label
     except UnicodeDecodeError as exc:
-        number = data.count(b"\n", 0, exc.start) + 1
+        number = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
         return f"文件标明为 {label} 编码，但第 {number} 行不是 {label} 编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
 
 
