@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.engine import Connection
 
 from briefing import narrative
 from briefing.meta import ExportMeta
+from data_access import remarks as meeting_remarks
+from data_access import signoff, supervision
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
-from data_access.reference import CITY_NAME
+from data_access.reference import CITY_NAME, FEEDS
+from data_access.remarks import Remark
+from data_access.supervision import Task
 from metrics.evaluate import Figure
 from metrics.overview import SCORECARD_KPIS
 from metrics.periods import Period
 from metrics.registry import DOMAIN_CARDS, DOMAIN_CHART_KPI, DOMAINS, KPI_BY_KEY, Kpi
+from metrics.supervision import current_figures
 from metrics.views import domain_view
 
 HEADLINES_PER_SLIDE = 4
@@ -48,6 +53,11 @@ class Pack:
     scorecard: list[list[Figure]]  # rows follow scorecard_units, columns SCORECARD_KPIS
     scorecard_kpis: list[Kpi]
     feeds: list[dict[str, object]]
+    # From seeing to acting: follow-ups with today's figure, departments' sign-off, remarks.
+    tasks: list[tuple[Task, Figure | None]] = field(default_factory=list)
+    signoffs: dict[str, str] = field(default_factory=dict)  # feed -> 已确认（…）/ 未确认
+    remarks: list[Remark] = field(default_factory=list)
+    town_names: dict[str, str] = field(default_factory=dict)  # code -> name
 
 
 def build_pack(
@@ -88,6 +98,10 @@ def build_pack(
             text.append(behind)
         sections.append(Section(key, title, view.cards[:HEADLINES_PER_SLIDE], chart, text))
     score = domain_view(conn, towns=towns, period=period, scope=scope, card_keys=(), league_keys=SCORECARD_KPIS)
+    in_scope = towns if scope == CITY_SCOPE else (scope,)
+    tasks = supervision.tasks_in_towns(conn, towns=in_scope)
+    now = current_figures(conn, towns=towns, tasks=tasks)
+    states = signoff.states(conn, periods=[period.key])
     return Pack(
         meta=meta,
         sections=sections,
@@ -95,4 +109,11 @@ def build_pack(
         scorecard=[[score.league[code][k] for k in SCORECARD_KPIS] for code, _ in score.units],
         scorecard_kpis=[KPI_BY_KEY[k] for k in SCORECARD_KPIS],
         feeds=feeds,
+        tasks=[(t, now.get(t.id)) for t in tasks],
+        signoffs={
+            feed: states[("feed", feed, period.key)].label if ("feed", feed, period.key) in states else "未确认"
+            for feed in FEEDS
+        },
+        remarks=meeting_remarks.remarks(conn, scopes=[scope], period=period.key),
+        town_names=names,
     )

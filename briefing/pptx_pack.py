@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -14,8 +15,14 @@ from pptx.util import Emu, Inches, Pt
 
 from briefing.content import Pack, Section
 from briefing.meta import DEMO_NOTICE, PROGRAMME
+from data_access.supervision import STATUS_LABELS as TASK_STATUS_LABELS
+from data_access.supervision import STATUS_ORDER
 from metrics import format as fmt
 from metrics.attainment import STATUS_COLOURS, STATUS_LABELS, Status
+from metrics.registry import KPI_BY_KEY
+from metrics.supervision import movement
+
+TASK_ROWS = 12  # rows that fit one slide
 
 FONT = "Microsoft YaHei"  # what the city's PCs have; LibreOffice falls back to Noto CJK
 INK = RGBColor(0x1F, 0x29, 0x33)
@@ -136,7 +143,9 @@ def _domain_slide(prs, pack: Pack, section: Section) -> None:
         goal = c.plots[0].series[1].format.fill
         goal.solid()
         goal.fore_color.rgb = GOAL
-    _text(slide, Inches(0.5), Inches(5.8), Inches(12.3), Inches(1.2), section.narrative, size=14)
+    keys = {f.kpi.key for f in section.figures} | {section.chart.kpi.key}
+    notes = [f"会议批注（{r.meeting_date:%m月%d日}）：{r.body}" for r in pack.remarks if r.kpi_key in keys]
+    _text(slide, Inches(0.5), Inches(5.8), Inches(12.3), Inches(1.2), [*section.narrative, *notes], size=14)
     _footer(slide, pack)
 
 
@@ -164,7 +173,7 @@ def _scorecard_slide(prs, pack: Pack) -> None:
             _font(para.runs[0].font, size=11)
             cell.fill.solid()
             cell.fill.fore_color.rgb = _rgb(TINTS[figure.status])
-    legend = "绿色 达标　黄色 接近目标　红色 落后　灰色 未设目标"
+    legend = "绿色 达标　黄色 接近目标　红色 落后　蓝色 数据不全（不作评判）　灰色 未设目标"
     _text(slide, Inches(0.5), Inches(6.6), Inches(12.3), Inches(0.4), legend, size=11, colour=MUTED)
     _footer(slide, pack)
 
@@ -173,13 +182,15 @@ def _sources_slide(prs, pack: Pack) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "数据来源与报送日期", size=28, bold=True)
     rows = len(pack.feeds) + 1
-    table = slide.shapes.add_table(rows, 4, Inches(0.5), Inches(1.1), Inches(12.3), Inches(0.4) * rows).table
-    for j, text in enumerate(("责任单位", "数据内容", "数据截至", "来源")):
+    table = slide.shapes.add_table(rows, 5, Inches(0.5), Inches(1.1), Inches(12.3), Inches(0.4) * rows).table
+    for j, text in enumerate(("责任单位", "数据内容", "数据截至", "本期确认", "来源")):
         table.cell(0, j).text = text
         _font(table.cell(0, j).text_frame.paragraphs[0].runs[0].font, size=12, bold=True)
     for i, feed in enumerate(pack.feeds, start=1):
         source = str(feed["source"]) + ("（演示数据）" if feed["is_demo"] else "")
-        for j, text in enumerate((feed["department"], feed["label"], f"{feed['data_date']:%Y-%m-%d}", source)):
+        confirmed = pack.signoffs.get(str(feed["feed"]), "未确认")
+        cells = (feed["department"], feed["label"], f"{feed['data_date']:%Y-%m-%d}", confirmed, source)
+        for j, text in enumerate(cells):
             table.cell(i, j).text = str(text)
             _font(table.cell(i, j).text_frame.paragraphs[0].runs[0].font, size=12)
     _text(
@@ -195,7 +206,47 @@ def _sources_slide(prs, pack: Pack) -> None:
     _footer(slide, pack)
 
 
-def write_pptx(pack: Pack) -> bytes:
+def _tasks_slide(prs, pack: Pack, today: date) -> None:
+    """督办: overdue first, then open, answered and closed, each with the KPI's movement."""
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "督办事项", size=28, bold=True)
+    shown = sorted(pack.tasks, key=lambda tf: (STATUS_ORDER[tf[0].status(today)], tf[0].deadline))[:TASK_ROWS]
+    if not shown:
+        _text(slide, Inches(0.5), Inches(1.2), Inches(12.3), Inches(0.6), "本范围暂无督办事项。", size=16)
+        _footer(slide, pack)
+        return
+    headers = ("编号", "状态", "区镇", "指标", "督办时", "当前", "变化", "承办", "期限")
+    table = slide.shapes.add_table(
+        len(shown) + 1, len(headers), Inches(0.5), Inches(1.1), Inches(12.3), Inches(0.38) * (len(shown) + 1)
+    ).table
+    for j, text in enumerate(headers):
+        table.cell(0, j).text = text
+        _font(table.cell(0, j).text_frame.paragraphs[0].runs[0].font, size=11, bold=True)
+    names = pack.town_names
+    for i, (task, figure) in enumerate(shown, start=1):
+        kpi = KPI_BY_KEY.get(task.kpi_key)
+        owner = names.get(task.owner, task.owner)
+        cells = (
+            f"#{task.id}",
+            TASK_STATUS_LABELS[task.status(today)],
+            names.get(task.town_code, task.town_code),
+            kpi.short if kpi else task.kpi_key,
+            fmt.kpi_value(kpi, task.frozen_value) if kpi else "—",
+            fmt.kpi_value(kpi, figure.value) if kpi and figure else "—",
+            movement(task, figure),
+            owner,
+            f"{task.deadline:%Y-%m-%d}",
+        )
+        for j, text in enumerate(cells):
+            table.cell(i, j).text = str(text)
+            _font(table.cell(i, j).text_frame.paragraphs[0].runs[0].font, size=11)
+    more = len(pack.tasks) - len(shown)
+    note = f"另有 {more} 项见系统“督办事项”页。" if more > 0 else "详情见系统“督办事项”页。"
+    _text(slide, Inches(0.5), Inches(6.6), Inches(12.3), Inches(0.4), note, size=11, colour=MUTED)
+    _footer(slide, pack)
+
+
+def write_pptx(pack: Pack, *, today: date | None = None) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     prs.core_properties.title = f"{PROGRAMME} 会议材料 {pack.meta.scope_name} {pack.meta.period.label}"
@@ -203,6 +254,7 @@ def write_pptx(pack: Pack) -> bytes:
     for section in pack.sections:
         _domain_slide(prs, pack, section)
     _scorecard_slide(prs, pack)
+    _tasks_slide(prs, pack, today or date.today())
     _sources_slide(prs, pack)
     buffer = io.BytesIO()
     prs.save(buffer)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.engine import Connection
 
 from data_access import audit
 from data_access.access import DEPARTMENTS, AccessDenied, Principal
@@ -205,14 +206,24 @@ def list_tasks(
     if ids is not None:
         stmt = stmt.where(_TASK.c.id.in_(ids))
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(stmt)]
-        task_ids = [r["id"] for r in rows]
-        replies: dict[int, list[tuple[str, datetime, str]]] = {}
-        if task_ids:
-            for r in conn.execute(
-                select(_REPLY).where(_REPLY.c.task_id.in_(task_ids)).order_by(_REPLY.c.created_at, _REPLY.c.id)
-            ):
-                replies.setdefault(r.task_id, []).append((r.author, _dt(r.created_at), r.body))
+        return _read(conn, stmt)
+
+
+def tasks_in_towns(conn: Connection, *, towns: tuple[str, ...]) -> list[Task]:
+    """The tasks about the given towns (the meeting pack's scope), newest first."""
+    return _read(conn, select(_TASK).where(_TASK.c.town_code.in_(list(towns))).order_by(_TASK.c.id.desc()))
+
+
+def _read(conn: Connection, stmt) -> list[Task]:
+    rows = [dict(r._mapping) for r in conn.execute(stmt)]
+    task_ids = [r["id"] for r in rows]
+    replies: dict[int, list[tuple[str, datetime, str]]] = {}
+    if task_ids:
+        ordered_replies = (
+            select(_REPLY).where(_REPLY.c.task_id.in_(task_ids)).order_by(_REPLY.c.created_at, _REPLY.c.id)
+        )
+        for r in conn.execute(ordered_replies):
+            replies.setdefault(r.task_id, []).append((r.author, _dt(r.created_at), r.body))
     return [
         Task(
             id=int(r["id"]),

@@ -8,7 +8,7 @@ import streamlit as st
 from briefing import charts
 from metrics.completeness import due_date
 from metrics.overview import SCORECARD_KPIS
-from pages.ui import exports, league, store
+from pages.ui import exports, league, remarks, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart
@@ -30,7 +30,8 @@ exports.reset_tables()
 st.title("相对贫困长效机制 · 总览")
 st.caption(f"{f.scope_md} · {f.period.label} · 对照领导小组目标")
 
-card_row(data.cards)
+card_row(data.cards, remarks=remarks.for_cards(data.cards))
+remarks.form(data.cards)
 
 st.subheader("各区镇对照目标")
 show_scorecard(data.scorecard, SCORECARD_KPIS, f.town_names)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from data_access import supervision
+from data_access import remarks, supervision
 from data_access.access import AccessDenied
 from data_access.db import get_engine
 from data_access.supervision import STATUS_LABELS, TaskError
@@ -97,6 +97,20 @@ if supervision.may_create(principal):
                         st.success(f"已发起督办 #{task_id}")
                     except (TaskError, AccessDenied) as exc:
                         st.error(str(exc))
+
+# -- meeting remarks, by meeting date ------------------------------------------------------------
+with engine.connect() as conn:
+    scopes = list(f.towns) if principal.role == "town" else ["city", *f.towns]
+    noted = remarks.remarks(conn, scopes=scopes)
+if noted:
+    with st.expander(f"会议批注记录（{len(noted)} 条）"):
+        for day in sorted({r.meeting_date for r in noted}, reverse=True):
+            st.markdown(f"**{day:%Y年%m月%d日}会议**")
+            for r in (r for r in noted if r.meeting_date == day):
+                kpi = KPI_BY_KEY.get(r.kpi_key)
+                where = "全市" if r.scope_code == "city" else f.town_names.get(r.scope_code, r.scope_code)
+                st.caption(f"{md(where)} · {kpi.label if kpi else md(r.kpi_key)} · {r.period} · {md(r.author)}：")
+                st.text(r.body)
 
 # -- the list ------------------------------------------------------------------------------------
 tasks = supervision.ordered(supervision.list_tasks(engine, principal=principal), today)

@@ -49,7 +49,7 @@ def test_pptx_pack_charts_and_narrative_equal_the_store(demo_engine):
         pension = oracle.pension_coverage(conn, Q3_END)
     assert name == "会议材料_全市_2026年Q3_演示数据.pptx"
     prs = Presentation(io.BytesIO(data))
-    assert len(prs.slides) == 8  # title, five domains, scorecard, sources
+    assert len(prs.slides) == 9  # title, five domains, scorecard, follow-ups (督办), sources
     charts = _charts(prs)
     assert len(charts) == 5
     code_of = {n: c for c, n in towns.items()}
@@ -148,7 +148,7 @@ def test_command_line_writes_the_pack_and_fails_clearly(sqlite_demo_url, tmp_pat
         timeout=300,
     )
     assert ok.returncode == 0, ok.stderr
-    assert len(Presentation(str(out)).slides) == 8
+    assert len(Presentation(str(out)).slides) == 9
     bad = subprocess.run(
         [sys.executable, "-m", "briefing", "--period", "2026-13", "--scope", "全市"],
         cwd=ROOT,

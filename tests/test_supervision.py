@@ -258,3 +258,54 @@ def test_an_import_into_a_confirmed_period_is_refused_until_unlocked(backend, tm
     assert not state.confirmed  # needs confirming again
     assert (_audit(store, "signoff"), _audit(store, "unlock")) == (1, 1)
     store.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_pack_shows_tasks_sign_off_and_remarks(backend, tmp_path):
+    """An overdue task (fixed clock) with its KPI's movement, a confirmed feed, a remark."""
+    import io
+
+    from pptx import Presentation
+
+    from briefing.content import build_pack
+    from briefing.pptx_pack import write_pptx
+    from metrics.periods import Period
+    from tests import oracle
+    from tests.intake_support import seeded_store
+
+    store = seeded_store(backend, "pack_store", tmp_path)
+    task_id = _task(store, deadline=TODAY + timedelta(days=1))
+    signoff.confirm(store, principal=MINZHENG, subject_kind="feed", subject="caseload", period="2026-Q3")
+    remarks.add_remark(
+        store,
+        principal=LEADER,
+        kpi_key="caseload_households",
+        scope_code="city",
+        period="2026-Q3",
+        meeting_date=TODAY,
+        body="请民政局核查应退未退家庭",
+    )
+    with store.connect() as conn:
+        towns = oracle.town_codes(conn)
+        pack = build_pack(conn, towns=towns, period=Period.parse("2026-Q3"), scope="city")
+    slides = Presentation(io.BytesIO(write_pptx(pack, today=TODAY + timedelta(days=5)))).slides
+
+    def texts(slide) -> str:
+        out = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                out.append(shape.text_frame.text)
+            if shape.has_table:
+                out += [cell.text for row in shape.table.rows for cell in row.cells]
+        return "\n".join(out)
+
+    all_text = [texts(s) for s in slides]
+    tasks_slide = next(t for t in all_text if t.startswith("督办事项"))
+    assert f"#{task_id}" in tasks_slide and "已超期" in tasks_slide and "巴城镇" in tasks_slide
+    # The frozen 61.5 % beside today's figure for the same KPI, town and period.
+    _task_row, figure = pack.tasks[0]
+    assert "61.5%" in tasks_slide and f"{figure.value:.1f}%" in tasks_slide
+    sources = next(t for t in all_text if t.startswith("数据来源"))
+    assert "已确认（minzheng" in sources and "未确认" in sources
+    assert any("会议批注" in t and "请民政局核查应退未退家庭" in t for t in all_text)
+    store.dispose()

@@ -30,7 +30,7 @@ def goal_text(figure: Figure) -> str:
     return text
 
 
-def card(figure: Figure, *, reconcile: str | None = None) -> None:
+def card(figure: Figure, *, reconcile: str | None = None, remark: str | None = None) -> None:
     """One headline figure; `reconcile` says how it relates to the tables beside it."""
     kpi = figure.kpi
     with st.container(border=True):
@@ -66,12 +66,21 @@ def card(figure: Figure, *, reconcile: str | None = None) -> None:
             notes.append(figure.basis)
         notes.append(kpi.department)
         st.caption(" · ".join(notes))
+        if remark:
+            st.caption(f":blue[{remark}]")  # already Markdown-safe (pages.ui.remarks)
 
 
-def card_row(figures: list[Figure], *, per_row: int = 4, reconcile: dict[str, str] | None = None) -> None:
+def card_row(
+    figures: list[Figure],
+    *,
+    per_row: int = 4,
+    reconcile: dict[str, str] | None = None,
+    remarks: dict[str, str] | None = None,
+) -> None:
     reconcile = reconcile or {}
+    remarks = remarks or {}
     for start in range(0, len(figures), per_row):
         chunk = figures[start : start + per_row]
         for column, figure in zip(st.columns(per_row), chunk, strict=False):
             with column:
-                card(figure, reconcile=reconcile.get(figure.kpi.key))
+                card(figure, reconcile=reconcile.get(figure.kpi.key), remark=remarks.get(figure.kpi.key))
