@@ -206,6 +206,29 @@ FLOW_COLUMNS = {
 }
 
 
+def prefetch_months(ctx: QueryContext, first: date, last: date) -> None:
+    """Load the month facts of every month from first's to last's in one query per table, into
+    the memo the per-month contexts of a trend share (their ctx.memo): a 24-month trend then
+    costs four queries, not four per month. Months the facts do not serve are left alone."""
+    if not _built(ctx):
+        return
+    span = (months.key(first), months.key(last))
+    for table in dict.fromkeys([*STOCK_COLUMNS, *FLOW_COLUMNS]):
+        wanted = tuple(dict.fromkeys([*STOCK_COLUMNS.get(table, ()), *FLOW_COLUMNS.get(table, ())]))
+        found = read.by_month(
+            ctx.conn, table=table, columns=wanted, towns=ctx.towns, first=span[0], last=span[1], by=ctx.level
+        )
+        for month in months.between(*span):
+            rows = found.get(month, {})
+            start, end = months.first_day(month), months.last_day(month)
+            if table in STOCK_COLUMNS:
+                picked = {u: {c: r[c] for c in STOCK_COLUMNS[table]} for u, r in rows.items()}
+                ctx.memo[(f"fact_stock_{table}", start, end, ctx.level, ctx.towns)] = picked
+            if table in FLOW_COLUMNS:
+                picked = {u: {c: r[c] for c in FLOW_COLUMNS[table]} for u, r in rows.items()}
+                ctx.memo[(f"fact_flow_{table}_{month}", start, end, ctx.level, ctx.towns)] = picked
+
+
 def _lines(ctx: QueryContext) -> dict[str, object]:
     return {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
 

@@ -190,3 +190,32 @@ def test_new_placements_count_distinct_persons(demo_engine, period):
 def test_stored_facts_equal_a_fresh_computation(demo_engine):
     with demo_engine.connect() as conn:
         assert differences(conn) == []
+
+
+def test_a_trend_prefetched_in_one_query_per_table_equals_month_by_month(demo_engine):
+    from metrics.periods import Grain, recent_periods
+    from metrics.registry import prefetch_months
+
+    keys = ("caseload_households", "relief_spending", "new_entries", "pension_coverage", "relief_gaps")
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        months = list(reversed(recent_periods(date(2026, 10, 31), Grain.MONTH, 24)))
+
+        def trend(prefetch: bool):
+            base = Evaluator(conn, towns=towns, period=months[-1])
+            if prefetch:
+                prefetch_months(base.context(KPI_BY_KEY["caseload_households"]), months[0].start, months[-1].end)
+            return {
+                (key, m.key, town): base.for_period(m).value(KPI_BY_KEY[key], town)
+                for key in keys
+                for m in months
+                for town in towns
+            }
+
+        expected = trend(False)
+        with _Statements(demo_engine) as statements:
+            got = trend(True)
+        assert got == expected
+        fact_reads = [s for s in statements.seen if "fact_" in s]
+        assert len(fact_reads) <= 6  # one per fact table, not one per month
+        assert statements.raw_reads() == []

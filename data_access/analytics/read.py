@@ -40,6 +40,30 @@ def months_sum(
     return {r[0]: {c: int(v or 0) for c, v in zip(columns, r[1:], strict=True)} for r in rows}
 
 
+def by_month(
+    conn: Connection,
+    *,
+    table: str,
+    columns: Sequence[str],
+    towns: Collection[str],
+    first: int,
+    last: int,
+    by: str = "town",
+) -> dict[int, dict[str, dict[str, int]]]:
+    """month -> unit -> each column: a whole trend in one query."""
+    col = unit_column(by, "f")
+    sums = ", ".join(f"SUM(f.{c})" for c in columns)
+    sql = f"""
+    SELECT f.month, {col}, {sums} FROM {_TABLES[table]} f
+    WHERE f.town_code IN :towns AND f.month BETWEEN :first AND :last
+    GROUP BY f.month, {col}
+    """
+    out: dict[int, dict[str, dict[str, int]]] = {}
+    for r in run(conn, sql, towns=towns, params={"first": first, "last": last}):
+        out.setdefault(int(r[0]), {})[r[1]] = {c: int(v or 0) for c, v in zip(columns, r[2:], strict=True)}
+    return out
+
+
 def placed_persons(conn: Connection, *, towns: Collection[str], month: int, span: str, by: str = "town") -> dict:
     """Per unit: distinct persons placed in the span ('month', 'quarter', 'year') ending with month."""
     col = unit_column(by, "f")
