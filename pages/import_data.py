@@ -23,7 +23,7 @@ from data_access.ingest import (
     undo,
 )
 from data_access.ingest.commit import sha256
-from data_access.ingest.describe import batch_rows, change_rows, column_rows, move_rows, sample_rows
+from data_access.ingest.describe import batch_rows, change_rows, column_rows, move_rows, report_sheets, sample_rows
 from data_access.ingest.templates import CSV_MIME, XLSX_MIME
 from pages.ui.context import current
 from pages.ui.intake import acting_user, after_write, plain, show_flash
@@ -117,9 +117,11 @@ if uploaded is not None:
         st.dataframe(pd.DataFrame([p.as_row() for p in shown]), hide_index=True, width="stretch", height=320)
         if len(plan.problems) > len(shown) or plan.problems_dropped:
             st.caption(f"只显示前 {len(shown):,} 个问题，完整清单请下载。")
+    if plan.problems or plan.moves or plan.field_changes:
+        # The Excel report: problems, field changes and household moves, a sheet each.
         st.download_button(
             "下载问题清单（Excel）",
-            data=report_xlsx(plan.problems, title=plan.summary()),
+            data=report_xlsx(plan.problems, title=plan.summary(), sheets=report_sheets(plan)),
             file_name=f"{kind.label}_问题清单.xlsx".replace("/", "、"),
             mime=XLSX_MIME,
             icon=":material/download:",

@@ -193,9 +193,15 @@ def test_cli_prints_field_changes_and_moves(store, tmp_path, monkeypatch, capsys
     monkeypatch.setenv("DATABASE_URL", store.url.render_as_string(hide_password=False))
     get_engine.cache_clear()
     try:
-        assert main([str(path), "--kind", "members", "--dry-run"]) == 0
+        assert main([str(path), "--kind", "members", "--dry-run", "--report", str(tmp_path / "r.xlsx")]) == 0
     finally:
         get_engine.cache_clear()
     out = capsys.readouterr().out
     assert f"姓名：{mover[1]} → {mover[1]}甲" in out
     assert "家庭变动：1 人" in out and "移入" in out
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames == ["问题清单", "将改变的字段", "原值与新值", "家庭变动"]
+    assert [r[1] for r in book["家庭变动"].iter_rows(min_row=2, values_only=True)] == [mover[1] + "甲"]
+    assert list(book["将改变的字段"].iter_rows(min_row=2, values_only=True)) == [("姓名", 1)]

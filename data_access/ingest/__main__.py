@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.ingest.commit import ImportFailed, ImportRejected, UndoRefused, batches, commit, dry_run, undo
+from data_access.ingest.describe import report_sheets
 from data_access.ingest.kinds import KINDS, KINDS_LIST
 from data_access.ingest.plan import Plan
 from data_access.ingest.report import report_xlsx
@@ -160,7 +161,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _write_report(path: str | None, plan: Plan) -> None:
     if path:
-        Path(path).write_bytes(report_xlsx(plan.problems, title=plan.summary()))
+        Path(path).write_bytes(report_xlsx(plan.problems, title=plan.summary(), sheets=report_sheets(plan)))
         print(f"问题清单已写入：{path}")
 
 

@@ -70,3 +70,8 @@ def move_rows(plan: Plan) -> list[dict[str, Any]]:
         }
         for m in plan.moves
     ]
+
+
+def report_sheets(plan: Plan) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The dry run's tables for the Excel report, beside the problems."""
+    return [("将改变的字段", change_rows(plan)), ("原值与新值", sample_rows(plan)), ("家庭变动", move_rows(plan))]

@@ -7,6 +7,7 @@ starts with "=" is stored as text, so opening the report cannot run anything.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from data_access.text import clean_for_export, clean_value, show_invisible
@@ -49,8 +50,11 @@ def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def report_xlsx(problems: list[Problem], *, title: str) -> bytes:
-    """The problems as an Excel sheet the clerk can sort and filter, one problem a row."""
+def report_xlsx(
+    problems: list[Problem], *, title: str, sheets: Sequence[tuple[str, list[dict[str, object]]]] = ()
+) -> bytes:
+    """The problems as an Excel sheet the clerk can sort and filter, one problem a row; then
+    any further tables (the dry run's field changes and household moves), a sheet each."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -72,6 +76,13 @@ def report_xlsx(problems: list[Problem], *, title: str) -> bytes:
     sheet.append(header)
     for problem in problems:
         sheet.append([text_cell(sheet, v) for v in problem.as_row().values()])
+    for name, rows in sheets:
+        if not rows:
+            continue
+        extra = workbook.create_sheet(name)
+        extra.append([text_cell(extra, h) for h in rows[0]])
+        for row in rows:
+            extra.append([text_cell(extra, v) for v in row.values()])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
