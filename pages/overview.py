@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from briefing import charts
+from data_access import supervision
+from metrics.attainment import Status
 from metrics.completeness import due_date
 from metrics.overview import SCORECARD_KPIS
 from pages.ui import exports, league, remarks, store
@@ -34,7 +36,17 @@ card_row(data.cards, remarks=remarks.for_cards(data.cards))
 remarks.form(data.cards)
 
 st.subheader("各区镇对照目标")
-show_scorecard(data.scorecard, SCORECARD_KPIS, f.town_names)
+picked = show_scorecard(data.scorecard, SCORECARD_KPIS, f.town_names, key=f"scorecard_{f.period.key}")
+if picked is not None and supervision.may_create(ctx.principal):
+    if picked.status in (Status.RED, Status.AMBER):
+        st.page_link(
+            "pages/supervision.py",
+            label=f"对{f.town_names.get(picked.scope, picked.scope)}“{picked.kpi.short}”发起督办",
+            icon=":material/assignment:",
+            query_params={"kpi": picked.kpi.key, "town": picked.scope, "period": f.period.key},
+        )
+    else:
+        st.caption("督办针对落后或接近目标的单元格（红色、黄色）。")
 numbers, _ = league.league_frame(
     [(code, f.town_names.get(code, code)) for code in data.scorecard], data.scorecard, SCORECARD_KPIS, "区镇"
 )

@@ -231,7 +231,7 @@ def test_meeting_pack_button_delivers_a_pptx(app_server, browser, tmp_path):
     assert download.suggested_filename == "会议材料_全市_2026年Q3_演示数据.pptx"
     target = tmp_path / download.suggested_filename
     download.save_as(target)
-    assert len(Presentation(str(target)).slides) == 8
+    assert len(Presentation(str(target)).slides) == 9
     page.screenshot(path=str(ARTIFACTS / "briefing.png"))
     page.close()
 
@@ -331,3 +331,62 @@ def test_pages_fit_tablet_and_laptop_screens(app_server, sqlite_demo_url, browse
             page.screenshot(path=str(ARTIFACTS / f"layout_{path}_{width}_{user}.png"), full_page=True)
         page.close()
     assert not failures, failures
+
+
+def test_follow_up_from_a_lagging_figure_to_the_pack(app_server, browser, tmp_path):
+    """A leader assigns a 督办 from a town's lagging figure, the town answers, the leader closes
+    it, and the meeting pack lists it with the figure's movement."""
+    from pptx import Presentation
+
+    def as_user(user: str, path: str, height: int = 2400, downloads: bool = False):
+        page = browser.new_page(viewport={"width": 1440, "height": height}, accept_downloads=downloads)
+        page.goto(f"{app_server}{path}")
+        sign_in(page, user)
+        return page
+
+    page = as_user("leader", "/town?period=2026-Q3&scope=320583101000")
+    _wait_for(page, '[data-testid="stPageLink"]')
+    link = page.locator('[data-testid="stPageLink"] a', has_text="督办：").first
+    label = link.inner_text()
+    link.click()
+    page.wait_for_url(re.compile(r"/supervision\?.*kpi="), timeout=60_000)
+    _wait_idle(page)
+    page.get_by_label("督办要求").fill("请说明原因并于两周内提出整改措施")
+    page.get_by_role("button", name="发起督办").click()
+    page.wait_for_selector("text=/已发起督办 #\\d+/", timeout=120_000)
+    task = re.search(r"已发起督办 #(\d+)", page.inner_text("body")).group(1)
+    page.close()
+
+    page = as_user("bacheng", "/supervision")
+    page.get_by_text(re.compile(f"#{task} ")).first.click()
+    page.get_by_label("办理情况（措施、进展）").fill("已召开专题会，落实三项措施")
+    page.get_by_role("button", name="提交答复").click()
+    page.wait_for_selector(f"text=/#{task} 已答复/", timeout=120_000)
+    page.close()
+
+    page = as_user("leader", "/supervision")
+    page.get_by_text(re.compile(f"#{task} ")).first.click()
+    assert "已召开专题会，落实三项措施" in page.inner_text("body")
+    page.get_by_role("button", name="办结").click()
+    page.wait_for_selector(f"text=/#{task} 已办结/", timeout=120_000)
+    page.close()
+
+    page = as_user("leader", "/briefing?period=2026-Q3&scope=city", height=1400, downloads=True)
+    _wait_for(page, '[data-testid="stDownloadButton"]', 2)
+    with page.expect_download(timeout=180_000) as info:
+        page.get_by_role("button", name=re.compile("生成 PowerPoint 会议材料")).click()
+    target = tmp_path / "pack.pptx"
+    info.value.save_as(target)
+    page.close()
+    texts = [
+        cell.text
+        for slide in Presentation(str(target)).slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    ]
+    assert f"#{task}" in texts
+    row = texts.index(f"#{task}")
+    assert texts[row + 1] == "已办结" and texts[row + 2] == "巴城镇"
+    assert texts[row + 3] in label  # the KPI chosen on the town profile

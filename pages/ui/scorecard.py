@@ -57,8 +57,31 @@ def scorecard_frame(
     return text, statuses
 
 
-def show(scorecard: dict[str, dict[str, Figure]], kpi_keys: tuple[str, ...], town_names: dict[str, str]) -> None:
+def show(
+    scorecard: dict[str, dict[str, Figure]],
+    kpi_keys: tuple[str, ...],
+    town_names: dict[str, str],
+    *,
+    key: str = "scorecard",
+) -> Figure | None:
+    """Draw the scorecard; returns the figure of a clicked cell (for a follow-up), if any."""
     text, statuses = scorecard_frame(scorecard, kpi_keys, town_names)
     styled = text.style.apply(lambda col: [f"background-color: {TINTS[Status(s)]}" for s in statuses[col.name]], axis=0)
-    st.dataframe(styled, width="stretch", height=table_height(len(text)))
+    event = st.dataframe(
+        styled,
+        width="stretch",
+        height=table_height(len(text)),
+        on_select="rerun",
+        selection_mode="single-cell",
+        key=key,
+    )
     st.caption(legend())
+    cells = event.selection.cells if event is not None else []
+    if not cells:
+        return None
+    row, column = cells[0]
+    columns = list(text.columns)
+    if column not in columns or not 0 <= row < len(scorecard):
+        return None
+    town = list(scorecard)[row]
+    return scorecard[town][kpi_keys[columns.index(column)]]
