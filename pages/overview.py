@@ -65,6 +65,7 @@ fig = charts.trend_with_goal(
 chart(fig, f, name=f"{kpi.label}月度走势", key="overview_trend", drillable=False)
 
 st.subheader("各部门数据报送情况")
+confirmed = store.signoff_labels(ctx.url, f.period.key)
 feeds = pd.DataFrame(
     [
         {
@@ -72,6 +73,7 @@ feeds = pd.DataFrame(
             "数据内容": feed["label"],
             "数据截至": f"{feed['data_date']:%Y-%m-%d}",
             "本期": feed_coverage(str(feed["feed"]), feed["data_date"], f.period),
+            "本期确认": confirmed.get(str(feed["feed"]), "未确认"),
             "最近载入": str(feed["loaded_at"])[:16],
             "来源": feed["source"] + ("（演示数据）" if feed["is_demo"] else ""),
         }

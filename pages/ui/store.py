@@ -124,6 +124,15 @@ def profile(url: str, version: str, towns: tuple[str, ...], period_key: str, tow
         return town_profile(conn, towns=towns, period=Period.parse(period_key), town=town)
 
 
+def signoff_labels(url: str, period_key: str) -> dict[str, str]:
+    """Feed -> 已确认（who, when）/ 未确认 for a period (not cached: confirmations are live)."""
+    from data_access import signoff
+
+    with get_engine(url).connect() as conn:
+        states = signoff.states(conn, periods=[period_key])
+    return {subject: s.label for (kind, subject, _), s in states.items() if kind == "feed"}
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def task_figures(url: str, version: str, towns: tuple[str, ...], tasks: tuple[tuple[int, str, str, str], ...]):
     """Task id -> today's figure of its KPI, town and period (cached by data version)."""
