@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = verify(get_engine(url))
     except Exception as exc:
-        print(f"无法读取审计日志（{describe_url(url)}）：{exc}", file=sys.stderr)
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"无法读取审计日志（{describe_url(url)}）：{cause}", file=sys.stderr)
         return 2
     print(result.message(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1

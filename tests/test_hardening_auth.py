@@ -443,3 +443,16 @@ def test_sqlite_replace_is_refused_by_the_delete_trigger_too(tmp_path):
             conn.execute(text(f"{verb} audit_event {columns} VALUES {_ROW.format(true='1')}"))
     assert [e["username"] for e in audit.search(engine)] == ["x"]
     engine.dispose()
+
+
+def test_verify_command_on_a_missing_store(monkeypatch, tmp_path, capsys):
+    from data_access.db import get_engine
+
+    missing = tmp_path / "nowhere" / "kunshan.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    get_engine.cache_clear()
+    try:
+        assert audit.main(["verify"]) == 2
+    finally:
+        get_engine.cache_clear()
+    assert "数据库文件不存在" in capsys.readouterr().err and not missing.exists()
