@@ -10,9 +10,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from briefing import charts, images
-from briefing.content import Pack, Section
+from briefing import images
+from briefing.content import Pack
 from briefing.meta import DEMO_NOTICE, PROGRAMME
+from briefing.section_charts import section_png
 from metrics import format as fmt
 from metrics.attainment import STATUS_LABELS, Status
 
@@ -66,24 +67,6 @@ def _table(document: Document, headers: list[str], rows: list[list[str]], tints:
                 _shade(cells[j], tints[i][j])
 
 
-def _chart_image(section: Section, context_line: str) -> bytes | None:
-    chart = section.chart
-    fig = charts.bars_vs_goal(
-        names=chart.categories,
-        codes=chart.categories,
-        values=chart.values,
-        targets=chart.targets,
-        statuses=chart.statuses,
-        unit=chart.kpi.unit,
-        title=chart.title,
-        decimals=chart.kpi.decimals,
-    )
-    try:
-        return images.png(charts.stamped(fig, context_line), width=1100, height=480)
-    except images.ImagesUnavailable:
-        return None
-
-
 def write_docx(pack: Pack) -> bytes:
     document = Document()
     _cjk_font(document)
@@ -117,7 +100,7 @@ def write_docx(pack: Pack) -> bytes:
                 for f in part.figures
             ],
         )
-        picture = _chart_image(part, pack.meta.context_line)
+        picture = section_png(part, pack.meta.context_line)
         if picture:
             document.add_picture(io.BytesIO(picture), width=Cm(17))
         else:

@@ -1,9 +1,11 @@
-"""会议材料: one button, one PowerPoint (or Word) meeting pack for the chosen period and scope."""
+"""会议材料: the meeting pack (PowerPoint, Word, PDF) and the 汇报材料 (Word in 公文 layout, PDF)
+for the chosen period and scope."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from briefing import pdf
 from briefing.build import meeting_pack
 from data_access.db import get_engine
 from pages.ui import exports, store
@@ -47,6 +49,44 @@ right.download_button(
     on_click="ignore",
     key="pack_docx",
 )
+
+st.markdown(
+    "**汇报材料**：按党政机关公文格式（GB/T 9704）排版的书面汇报——总体情况、主要指标完成情况、存在的问题、"
+    "下步工作建议，文字由系统根据指标生成，可在 Word 中直接修改后报送。**PDF** 版适合在手机上阅读。"
+)
+report, pack_pdf, report_pdf = st.columns([2, 2, 3])
+report.download_button(
+    "生成 Word 汇报材料（公文格式）",
+    data=exports.logged("meeting_pack", meta.file_name("汇报材料", "docx"), lambda: _pack("report")),
+    file_name=meta.file_name("汇报材料", "docx"),
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    icon=":material/article:",
+    on_click="ignore",
+    key="report_docx",
+)
+if pdf.available():
+    pack_pdf.download_button(
+        "生成 PDF 会议材料",
+        data=exports.logged("meeting_pack", meta.file_name("会议材料", "pdf"), lambda: _pack("pdf")),
+        file_name=meta.file_name("会议材料", "pdf"),
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key="pack_pdf",
+    )
+    report_pdf.download_button(
+        "生成 PDF 汇报材料",
+        data=exports.logged("meeting_pack", meta.file_name("汇报材料", "pdf"), lambda: _pack("report-pdf")),
+        file_name=meta.file_name("汇报材料", "pdf"),
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key="report_pdf",
+    )
+else:
+    pack_pdf.button("生成 PDF 会议材料", disabled=True, help=pdf.HOW_TO_ENABLE, key="pack_pdf_off")
+    report_pdf.button("生成 PDF 汇报材料", disabled=True, help=pdf.HOW_TO_ENABLE, key="report_pdf_off")
+    st.caption(f"PDF 暂不可用：{pdf.HOW_TO_ENABLE}")
 st.caption("材料中的数字与本系统各页面一致；标注“数据不全”的指标不作达标评判。需要定时生成的，请联系系统管理员。")
 
 st.subheader("文字说明预览")
