@@ -37,6 +37,7 @@ TOP_UNITS = 3  # units named where a problem concentrates
 class Sentence:
     text: str
     kpis: tuple[str, ...] = ()  # the registry keys whose figures this sentence states
+    quoted: bool = False  # carries text a person wrote (a 督办 requirement): its numbers are theirs
 
 
 @dataclass(frozen=True)
@@ -300,10 +301,34 @@ def lagging(pack: Pack) -> list[tuple[Kpi, Figure | None, list[str]]]:
     return out
 
 
+def task_sentences(pack: Pack, today: date) -> list[Sentence]:
+    """Open 督办 items of the scope, overdue first: who, what, by when, and the figure today."""
+    open_tasks = [(t, f) for t, f in pack.tasks if t.status(today) != "closed"]
+    open_tasks.sort(key=lambda tf: (tf[0].status(today) != "overdue", tf[0].deadline))
+    out = []
+    for task, figure in open_tasks:
+        kpi = KPI_BY_KEY.get(task.kpi_key)
+        if kpi is None:
+            continue
+        town = pack.town_names.get(task.town_code, task.town_code)
+        owner = pack.town_names.get(task.owner, task.owner) if task.owner_kind == "town" else task.owner
+        when = f"期限{cn_date(task.deadline)}" + ("，已逾期" if task.status(today) == "overdue" else "")
+        text = f"{town}{kpi.label}督办事项（责任单位：{owner}，{when}）：{task.requirement.strip().rstrip('。')}"
+        if figure is not None and figure.value is not None:
+            text += f"；目前{kpi.label} {value_text(figure)}"
+        out.append(Sentence(text + "。", (kpi.key,), quoted=True))
+    return out
+
+
 def suggestions(
-    pack: Pack, gap: Figure | None, rec: Reconciliation | None, incomplete: list[Sentence], unit_word: str
+    pack: Pack,
+    gap: Figure | None,
+    rec: Reconciliation | None,
+    incomplete: list[Sentence],
+    unit_word: str,
+    today: date | None = None,
 ) -> list[Block]:
-    blocks: list[tuple[str, Sentence]] = []
+    blocks: list[tuple[str, Sentence | list[Sentence]]] = []
     for kpi, figure, units in lagging(pack):
         if kpi.direction is Direction.LOWER:
             title = f"控制{kpi.label}"
@@ -355,17 +380,24 @@ def suggestions(
                 ),
             )
         )
+    tasks = task_sentences(pack, today or pack.meta.generated_at.date())
+    if tasks:
+        blocks.append(("抓好督办事项落实", tasks))
     if not blocks:
         blocks.append(
             (
                 "巩固工作成效",
                 Sentence(
-                    f"主要指标及各{unit_word}均达到目标，建议继续做好动态监测和常态化帮扶。",
+                    f"主要指标均达到目标，各{unit_word}未出现落后于目标的情况，建议继续做好动态监测和常态化帮扶。",
                     tuple(f.kpi.key for f in _headlines(pack)),
                 ),
             )
         )
-    return [Block(f"（{numeral(i)}）{title}", [sentence]) for i, (title, sentence) in enumerate(blocks, start=1)]
+    out = []
+    for i, (title, said) in enumerate(blocks, start=1):
+        sentences = said if isinstance(said, list) else [said]
+        out.append(Block(f"（{numeral(i)}）{title}", sentences, split=len(sentences) > 1))
+    return out
 
 
 # -- tables (三线表 in Word, plain tables in the PDF) -----------------------------------------

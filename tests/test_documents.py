@@ -229,8 +229,8 @@ def test_every_number_in_the_report_is_the_evaluators(demo_engine, period, scope
     checked = 0
     for sentence in report.sentences:
         found = numbers_in(sentence.text)
-        if sentence.text.startswith("表1所列"):
-            continue  # the tally, checked below
+        if sentence.text.startswith("表1所列") or sentence.quoted:
+            continue  # the tally is checked below; a quoted 督办 requirement's numbers are its author's
         if found:
             assert sentence.kpis, f"a number with no KPI behind it: {sentence.text}"
         allowed = set().union(*(expected[k] for k in sentence.kpis)) if sentence.kpis else set()
@@ -289,6 +289,63 @@ def test_incomplete_data_is_named_as_such_never_as_failure(demo_engine):
                 or "不完整" in sentence.text
                 or sentence.text.startswith("表1所列")
             ), sentence.text
+
+
+def test_open_supervision_items_become_suggestions_overdue_first(demo_engine):
+    from dataclasses import replace
+    from datetime import datetime
+
+    from briefing.report_text import build_report
+    from data_access.supervision import Task
+
+    with demo_engine.connect() as conn:
+        towns = _towns(conn)
+        pack = build_pack(conn, towns=towns, period=Period.parse("2026-Q3"), scope=CITY_SCOPE)
+        today = pack.meta.generated_at.date()
+
+        def task(i: int, deadline: date, status: str, requirement: str) -> Task:
+            return Task(
+                id=i,
+                kpi_key="placement_rate",
+                town_code=towns[0],
+                period="2026-Q3",
+                frozen_value=60.0,
+                frozen_target=80.0,
+                frozen_status="red",
+                owner_kind="department",
+                owner="人社局",
+                requirement=requirement,
+                deadline=deadline,
+                stored_status=status,
+                created_by="leader",
+                created_at=datetime(2026, 10, 1),
+                closed_by=None,
+                closed_at=None,
+                close_note="",
+            )
+
+        figure = Evaluator(conn, towns=towns, period=Period.parse("2026-Q3")).figure(
+            KPI_BY_KEY["placement_rate"], towns[0]
+        )
+        tasks = [
+            (task(1, today + timedelta(days=30), "open", "<b>逐户</b>走访未安置对象"), figure),
+            (task(2, today - timedelta(days=3), "open", "提交整改方案"), figure),
+            (task(3, today - timedelta(days=9), "closed", "已办结的事项"), figure),
+        ]
+        report = build_report(conn, replace(pack, tasks=tasks), towns=towns, scope=CITY_SCOPE)
+    advice = next(p for p in report.parts if p.heading == "四、下步工作建议")
+    block = next(b for b in advice.blocks if b.heading.endswith("抓好督办事项落实"))
+    town = pack.town_names[towns[0]]
+    requirements = [s.text.split("：", 2)[-1].split("；")[0] for s in block.sentences]
+    assert requirements == ["提交整改方案", "<b>逐户</b>走访未安置对象"]  # overdue first; the closed one left out
+    assert "已逾期" in block.sentences[0].text and "已逾期" not in block.sentences[1].text
+    assert block.sentences[0].text.startswith(f"{town}就业重点帮扶对象安置率督办事项（责任单位：人社局")
+    assert f"目前就业重点帮扶对象安置率 {fmt.kpi_value(figure.kpi, figure.value)}" in block.sentences[0].text
+    # A person's text stays plain text in the PDF's HTML.
+    from briefing import html_doc
+
+    page = html_doc.report_html(report, [None] * len(pack.sections))
+    assert "&lt;b&gt;逐户&lt;/b&gt;" in page and "<b>逐户" not in page
 
 
 # -- PDF --------------------------------------------------------------------------------------
