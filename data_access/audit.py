@@ -39,6 +39,12 @@ ACTIONS = {
     "goal_change": "修改目标",
     "standard_change": "新增低保标准",
     "account_change": "账号变更",
+    "task_create": "发起督办",
+    "task_reply": "答复督办",
+    "task_close": "办结督办",
+    "signoff": "确认数据",
+    "unlock": "解锁已确认数据",
+    "remark": "会议批注",
 }
 GENESIS = ""  # the "previous hash" of the first entry
 CHAIN_FIELDS = ("at", "username", "action", "target", "detail", "source", "ok")
