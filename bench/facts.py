@@ -52,6 +52,33 @@ def stores(scale: float) -> tuple[str, str, float]:
     return f"sqlite:///{path}", f"sqlite:///{raw}", seeded
 
 
+class _Shim:
+    """A query module whose named functions come from data_access.analytics.serve."""
+
+    def __init__(self, raw, names: tuple[str, ...]) -> None:
+        from data_access.analytics import serve
+
+        self._raw, self._served = raw, {n: getattr(serve, n) for n in names}
+
+    def __getattr__(self, name: str):
+        return self._served.get(name) or getattr(self._raw, name)
+
+
+def use_serve() -> None:
+    """What the page breakdowns would cost if metrics.domains called data_access.analytics.serve
+    (patched at run time, for this bench only: the domain modules are the lead's)."""
+    from data_access.queries import caseload, employment, relief, social
+    from metrics.domains import caseload as d_caseload
+    from metrics.domains import employment as d_employment
+    from metrics.domains import relief as d_relief
+    from metrics.domains import social as d_social
+
+    d_relief.relief = _Shim(relief, ("spending", "spending_by_type", "spending_by_month_and_type", "gaps"))
+    d_caseload.caseload = _Shim(caseload, ("flows", "warnings"))
+    d_employment.employment = _Shim(employment, ("funnel",))
+    d_social.social = _Shim(social, ("coverage",))
+
+
 def rebuild_seconds(url: str) -> tuple[float, int]:
     from data_access.analytics import rebuild
 
@@ -80,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--serve", action="store_true", help="facts side: breakdowns via analytics.serve too")
+    parser.add_argument("--no-rebuild", action="store_true")
     args = parser.parse_args(argv)
+    if args.serve:
+        use_serve()
     table = []
     for scale in args.scales:
         facts_url, raw_url, seeded = stores(scale)
@@ -98,9 +129,11 @@ def main(argv: list[str] | None = None) -> int:
                 runs[side] = (statistics.median(colds), max(colds), statistics.median(warms))
             table.append((scale, path, runs["raw"], runs["facts"]))
             print(f"  scale {scale:g} {path}: raw cold {runs['raw'][0]:.2f} s, facts cold {runs['facts'][0]:.2f} s")
-        seconds, months = rebuild_seconds(facts_url)
         share, size = fact_share(facts_url)
-        print(f"scale {scale:g}: full rebuild {seconds:.1f} s ({months} months); facts {share:.1%} of {size:.0f} MB")
+        print(f"scale {scale:g}: facts {share:.1%} of {size:.0f} MB", flush=True)
+        if not args.no_rebuild:
+            seconds, months = rebuild_seconds(facts_url)
+            print(f"scale {scale:g}: full rebuild {seconds:.1f} s ({months} months)")
     print()
     print(f"{'scale':>5}  {'page':<18} {'raw cold':>9} {'facts cold':>11} {'facts max':>10} {'facts warm':>11}")
     for scale, path, raw, facts in table:
