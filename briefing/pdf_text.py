@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zlib
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
@@ -136,8 +137,82 @@ def _fonts(resources, seen: set[int]):
             yield from _fonts(form.get("/Resources"), seen)
 
 
+class _Unexpected(ValueError):
+    """The file is not laid out as Chromium writes it (classic xref table, direct stream lengths)."""
+
+
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref", re.S)
+_STREAM = re.compile(rb"(\d+) 0 obj\s*<<(.*?)>>\s*stream\r?\n", re.S)
+
+
+def _offsets(data: bytes, xref_at: int) -> dict[int, int]:
+    """Object number -> byte offset, from a classic xref table (one or more subsections)."""
+    if data[xref_at : xref_at + 4] != b"xref":
+        raise _Unexpected("no classic xref table")
+    out: dict[int, int] = {}
+    lines = iter(data[xref_at + 4 : data.index(b"trailer", xref_at)].split())
+    for first, count in zip(lines, lines, strict=False):
+        for number in range(int(first), int(first) + int(count)):
+            offset, _generation, kind = next(lines), next(lines), next(lines)
+            if kind == b"n":
+                out[number] = int(offset)
+    return out
+
+
+def _incremental(data: bytes) -> bytes:
+    """Append the fixed ToUnicode streams as an incremental update: no full parse, no rewrite."""
+    end = _STARTXREF.search(data[-64:])
+    trailer = _TRAILER.search(data, max(0, len(data) - 4096))
+    if end is None or trailer is None:
+        raise _Unexpected("no trailer")
+    xref_at = int(end.group(1))
+    offsets = _offsets(data, xref_at)
+    updates: dict[int, bytes] = {}
+    for number in sorted({int(n) for n in re.findall(rb"/ToUnicode (\d+) 0 R", data)}):
+        head = _STREAM.match(data, offsets[number])
+        if head is None or int(head.group(1)) != number:
+            raise _Unexpected("not a stream object")
+        length = re.search(rb"/Length (\d+)(?!\s+\d+\s+R)", head.group(2))
+        if length is None:
+            raise _Unexpected("indirect stream length")
+        raw = data[head.end() : head.end() + int(length.group(1))]
+        compressed = b"/FlateDecode" in head.group(2)
+        cmap = (zlib.decompress(raw) if compressed else raw).decode("latin-1")
+        mapping, width = parse_cmap(cmap)
+        fixed = {src: ideograph(dst) for src, dst in mapping.items()}
+        if fixed != mapping:
+            space = _CODESPACE.search(cmap)
+            whole = f"<{'0' * width}> <{'F' * width}>"
+            codespace = space.group(0) if space else f"1 begincodespacerange\n{whole}\nendcodespacerange"
+            updates[number] = zlib.compress(write_cmap(fixed, codespace).encode("latin-1"))
+    if not updates:
+        return data
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    table = []
+    for number, body in updates.items():
+        table.append(f"{number} 1\n{len(out):010d} 00000 n \n".encode("ascii"))
+        out += f"{number} 0 obj\n<</Filter /FlateDecode /Length {len(body)}>> stream\n".encode("ascii")
+        out += body + b"\nendstream\nendobj\n"
+    size = max([*offsets, *updates]) + 1
+    keep = b"".join(m.group(0) + b"\n" for m in re.finditer(rb"/(?:Root|Info) \d+ 0 R", trailer.group(1)))
+    new_xref = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n" + b"".join(table)  # the free-list head, as readers expect
+    out += b"trailer\n<</Size " + str(size).encode() + b"\n" + keep + b"/Prev " + str(xref_at).encode() + b">>\n"
+    out += b"startxref\n" + str(new_xref).encode() + b"\n%%EOF\n"
+    return bytes(out)
+
+
 def fix_text(data: bytes) -> bytes:
     """The same PDF with ToUnicode maps that give ideographs, not radicals."""
+    try:
+        return _incremental(data)
+    except (_Unexpected, KeyError, ValueError, zlib.error):
+        return rewrite(data)
+
+
+def rewrite(data: bytes) -> bytes:
+    """The slow, general way: parse and write the whole file (for a layout _incremental does not know)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     seen: set[int] = set()
     changed = False

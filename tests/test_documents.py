@@ -405,6 +405,24 @@ def test_pdf_has_the_figures_the_demo_mark_on_every_page_and_embedded_fonts(demo
     assert _page_fonts_embedded(reader) > 0
 
 
+def test_pdf_text_copies_as_the_characters_shown(monkeypatch):
+    """Noto CJK shares glyphs between radicals and ideographs (⽰/示, ⼾/户); copied text must be 示 and 户."""
+    _pdf_or_skip()
+    from pypdf import PdfReader
+
+    from briefing import pdf_text
+
+    words = "演示数据 监测对象户数 第1页 长效机制 门户 马路 鱼塘 见面"
+    page = f'<!doctype html><html lang="zh-CN"><body style="font-family:Noto Sans CJK SC">{words}</body></html>'
+    monkeypatch.setattr(pdf_text, "fix_text", lambda data: data)
+    raw = pdf.render(page)
+    monkeypatch.undo()
+    for fixed in (pdf_text.fix_text(raw), pdf_text.rewrite(raw)):
+        reader = PdfReader(io.BytesIO(fixed))
+        assert len(reader.pages) == 1
+        assert _squash(reader.pages[0].extract_text()) == _squash(words)
+
+
 def test_command_line_writes_pdf_and_says_why_without_chromium(sqlite_demo_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": sqlite_demo_url}
     args = [sys.executable, "-m", "briefing", "--period", "2026-Q3", "--scope", "全市"]
