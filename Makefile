@@ -43,6 +43,7 @@ bench: install
 	$(PY) -m bench.pages
 	$(PY) -m bench.exports
 	$(PY) -m bench.ingest
+	$(PY) -m bench.facts
 
 clean:
 	rm -rf $(VENV) .pytest_cache
