@@ -456,13 +456,14 @@ def build_report(
     if incomplete:
         problems.append(("部分数据尚未报齐", incomplete, None))
     if not behind:
+        judged = any(f.status in STATUS_PHRASES for row in pack.scorecard for f in row)
+        said = (
+            f"各{unit_word}设有目标的主要指标均达到目标。"
+            if judged
+            else f"各{unit_word}未单独设定目标，表2所列数值仅供对照，不作达标评判。"
+        )
         problems.insert(
-            0,
-            (
-                f"各{unit_word}主要指标",
-                [Sentence(f"各{unit_word}主要指标均未落后于目标。", tuple(k.key for k in pack.scorecard_kpis))],
-                "scorecard",
-            ),
+            0, (f"各{unit_word}主要指标", [Sentence(said, tuple(k.key for k in pack.scorecard_kpis))], "scorecard")
         )
     problem_blocks = [
         Block(f"（{numeral(i)}）{title}", sentences, table=table, split=len(sentences) > 1)
