@@ -232,3 +232,23 @@ def test_an_ordinary_large_workbook_is_read_whole_and_quickly():
     assert result.error is None and len(result.sheets[0].rows) == 30_001
     assert result.sheets[0].rows[-1][1][3] == 650.5
     assert seconds < 10, seconds
+
+
+def test_too_many_shared_strings_are_refused(monkeypatch):
+    monkeypatch.setattr(bounds, "MAX_CELLS", 1_000)
+    strings = b"<sst>" + b"<si><t>x</t></si>" * 1_001 + b"</sst>"
+    data = workbook(sheet(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), extra={"xl/sharedStrings.xml": strings})
+    result = read(data, "s.xlsx")
+    assert result.error is not None and "共享文字超过 1,000 条" in result.error
+    ok = workbook(
+        sheet(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+        extra={"xl/sharedStrings.xml": strings[:5] + strings[22:]},
+    )
+    assert "共享文字" not in (read(ok, "s.xlsx").error or "")
+
+
+def test_the_csv_bomb_is_refused_before_csv_builds_the_record():
+    data = ("户主身份证号" + "," * 2_000_000 + "\r\n").encode()
+    result, seconds, peak = measured(lambda: read(data, "炸弹.csv"))
+    assert result.error is not None and "16,384 列" in result.error
+    assert seconds < 2.0 and peak < 200 * 1024 * 1024, (seconds, peak)

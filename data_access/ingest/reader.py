@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from data_access.ingest import xlsx_bounds
 from data_access.ingest.fields import ExcelError, Formula, is_empty
-from data_access.ingest.xlsx_bounds import MAX_COLUMNS, MAX_ROWS
+from data_access.ingest.xlsx_bounds import MAX_COLUMNS, MAX_ROWS, MAX_SHEET_COLUMNS
 
 MAX_BYTES = 50 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -136,9 +136,15 @@ def _read_csv(data: bytes) -> ReadResult:
     text, encoding = decoded
     if "\x00" in text:
         return ReadResult(error="文件含有空字符，不是 CSV 文本文件：请上传 .xlsx 或 .csv 文件")
+    delimiter = _delimiter(text)
+    # csv builds a whole record before we see it: a line of two million commas is the CSV bomb.
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if line.count(delimiter) >= MAX_SHEET_COLUMNS:
+            error = f"第 {number} 行超过 {MAX_SHEET_COLUMNS:,} 列，文件异常（可能是恶意构造的文件），已拒绝"
+            return ReadResult(error=error)
     rows: list[tuple[int, list[object]]] = []
     extra = False
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         # Excel shows one CSV record per row, even when a quoted cell spans lines.
         for number, record in enumerate(reader, start=1):

@@ -5,6 +5,7 @@ holds a sheet's used area densely). So first, in constant memory:
     - the zip's directory: at most MAX_PARTS parts, plain or deflate compression;
     - every part is inflated here from its raw bytes (its declared size may lie) and counted:
       all parts together at most MAX_UNCOMPRESSED_BYTES;
+    - shared strings are counted (at most MAX_CELLS);
     - each visible worksheet is scanned as it streams: rows, columns and cells counted, and the
       used area (last row × last column) kept within MAX_CELLS; a file over a limit is refused
       at the first cell beyond it;
@@ -41,6 +42,7 @@ _ROW_NUMBER = re.compile(rb"""\br\s*=\s*["'](\d{1,9})["']""")
 _CELL_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,7})\$?(\d{1,9})["']""")
 _ERROR_TYPE = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _TEXT_UNTIL_TAG = re.compile(rb"([^<]{0,500})<")
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,8}:)?si(?=[\s>/])")
 _VALUE = re.compile(rb"(?:<(?:[A-Za-z_][\w.\-]*:)?v>)([^<]{0,100})<")
 _MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -85,13 +87,28 @@ def _check(data: bytes) -> dict[str, SheetScan]:
             scans[by_path[path]] = scan
         else:
             counter = _Counted(_inflate(data, info), total)
-            for _ in counter:
-                pass
+            if posixpath.basename(path).lower() == "sharedstrings.xml":
+                _count_shared_strings(counter)
+            else:
+                for _ in counter:
+                    pass
             total += counter.size
     missing = [name for name, path in sheets.items() if path not in parts]
     if missing:
         raise Refused(f"Excel 文件不完整：缺少工作表“{missing[0]}”的内容")
     return scans
+
+
+def _count_shared_strings(chunks) -> None:
+    """calamine holds every shared string: no more of them than a sheet may have cells."""
+    count, tail = 0, b""
+    for chunk in chunks:
+        buffer = tail + chunk
+        # A tag lying wholly in the tail was counted with the previous chunk.
+        count += sum(1 for m in _SHARED_STRING.finditer(buffer) if m.end() > len(tail))
+        if count > MAX_CELLS:
+            raise Refused(f"Excel 文件的共享文字超过 {MAX_CELLS:,} 条，内容过多或文件异常：请拆分后导入")
+        tail = buffer[-16:]
 
 
 def _check_directory_size(data: bytes) -> None:
