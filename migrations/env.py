@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import data_access.models  # noqa: F401 - registers every table on the metadata
-from data_access.db import database_url, make_engine
+from data_access.db import create_store_file, database_url, make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -30,6 +30,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
+    create_store_file(_url())  # migrations are the one place a store may be created
     engine = make_engine(_url())
     with engine.connect() as conn:
         _run(conn)
