@@ -25,7 +25,7 @@ seed: install
 
 run: seed
 	@echo "领导驾驶舱：http://localhost:$(PORT)  （Ctrl+C 退出）"
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run asgi.py --server.port $(PORT) --server.headless true
 
 test: install
 	$(PY) -m pytest -q

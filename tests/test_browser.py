@@ -47,7 +47,8 @@ def _serve(url: str) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": url}
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        # As `make run` serves it: asgi.py (st.App around app.py, with the security headers).
+        [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port), "--server.headless", "true"],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,
@@ -390,3 +391,14 @@ def test_follow_up_from_a_lagging_figure_to_the_pack(app_server, browser, tmp_pa
     row = texts.index(f"#{task}")
     assert texts[row + 1] == "已办结" and texts[row + 2] == "巴城镇"
     assert texts[row + 3] in label  # the KPI chosen on the town profile
+
+
+def test_every_response_carries_the_security_headers(app_server):
+    """No framing by other sites, no MIME sniffing, no referrer (links carry towns and villages)."""
+    for path in ("/", "/overview?period=2026-Q3", "/_stcore/health"):
+        with urllib.request.urlopen(f"{app_server}{path}", timeout=30) as resp:
+            headers = {k.lower(): v for k, v in resp.headers.items()}
+        assert headers["x-frame-options"] == "SAMEORIGIN", path
+        assert headers["content-security-policy"] == "frame-ancestors 'self'", path
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["referrer-policy"] == "no-referrer", path
