@@ -74,7 +74,7 @@ def use_serve() -> None:
     from metrics.domains import social as d_social
 
     d_relief.relief = _Shim(relief, ("spending", "spending_by_type", "spending_by_month_and_type", "gaps"))
-    d_caseload.caseload = _Shim(caseload, ("flows", "warnings"))
+    d_caseload.caseload = _Shim(caseload, ("flows", "warnings", "register_count"))
     d_employment.employment = _Shim(employment, ("funnel",))
     d_social.social = _Shim(social, ("coverage",))
 

@@ -35,6 +35,10 @@ def _pairs(ctx, period):
     yield "by_type", serve.spending_by_type(conn, **span, by=by), relief.spending_by_type(conn, **span, by=by)
     yield "trend", serve.spending_by_month_and_type(conn, **span), relief.spending_by_month_and_type(conn, **span)
     yield "flows", serve.flows(conn, **span, by=by), caseload.flows(conn, **span, by=by)
+    before = period.start - timedelta(days=1)
+    for day in (before, as_of):
+        served = serve.register_count(conn, towns=towns, as_of=day, by=by)
+        yield f"register {day}", served, caseload.register_count(conn, towns=towns, as_of=day, by=by)
     raw_stock = caseload.stock(conn, towns=towns, as_of=as_of, by=by, **lines)
     raw_stock = {u: {k: v for k, v in r.items() if k[:5] in ("floor", "monit")} for u, r in raw_stock.items()}
     yield "stock", serve.stock(conn, towns=towns, as_of=as_of, by=by, **lines), raw_stock
@@ -71,7 +75,8 @@ def test_served_breakdowns_equal_the_raw_queries_and_read_facts(demo_engine, per
         with _Statements(demo_engine) as statements:
             for _, fn, kwargs in _served_calls(ctx, ev.period):
                 fn(conn, **kwargs)
-        assert statements.raw_reads() == []
+        # One index probe is allowed: the first event's date (do the facts reach back to it?).
+        assert [s for s in statements.raw_reads() if "MIN(effective_date)" not in s] == []
 
 
 def _served_calls(ctx, period):
@@ -81,6 +86,7 @@ def _served_calls(ctx, period):
     yield "spending", serve.spending, {**span, "by": by}
     yield "trend", serve.spending_by_month_and_type, span
     yield "flows", serve.flows, {**span, "by": by}
+    yield "register", serve.register_count, {"towns": towns, "as_of": as_of, "by": by}
     yield "stock", serve.stock, {"towns": towns, "as_of": as_of, "by": by, **lines}
     for rule in relief.GAP_RULES:
         yield rule, serve.gaps, {"towns": towns, "rule": rule, "as_of": as_of, "since": gap_since(ctx, rule), **lines}

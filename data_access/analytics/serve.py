@@ -10,6 +10,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from data_access.analytics import months
@@ -94,6 +95,24 @@ def flows(conn: Connection, *, towns: Collection[str], start: date, end: date, b
         if row:
             out[u] = row
     return out
+
+
+def register_count(conn: Connection, *, towns: Collection[str], as_of: date, by: str = "town") -> dict[str, int]:
+    """Entries minus exits up to a month end: the months' net flows summed from the first event on."""
+    built = built_months(conn)
+    first_event = conn.execute(text("SELECT MIN(effective_date) FROM case_event")).scalar()
+    served = months.is_month_end(as_of) and built and first_event is not None
+    if served:
+        first, last = min(built), months.key(as_of)
+        served = months.key(_day(first_event)) >= first and all(m in built for m in months.between(first, last))
+    if not served:
+        return caseload.register_count(conn, towns=towns, as_of=as_of, by=by)
+    rows = _sum(conn, "fact_caseload_month", ("entries", "exits"), towns, min(built), months.key(as_of), by)
+    return {u: int(e or 0) - int(x or 0) for u, e, x in rows if e or x}
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def stock(
