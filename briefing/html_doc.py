@@ -95,12 +95,14 @@ def _table(headers: list[str], rows: list[list[str]], *, first: float, size: flo
 
 # -- the meeting pack ---------------------------------------------------------------------
 PACK_CSS_EXTRA = f"""
-h1 {{ font-size: 24pt; line-height: 1.35; margin: 0 0 0.3em 0; }}
+h1 {{ font-size: 20pt; line-height: 1.3; margin: 0 0 0.2em 0; }}
+.pack .demo {{ font-size: 12pt; margin: 0; }}
 h2 {{ font-size: 19pt; margin: 1.0em 0 0.3em 0; padding-bottom: 2pt; border-bottom: 2px solid #1F5FAD;
       color: #1F3F6D; break-after: avoid; }}
+h2.page {{ break-before: page; margin-top: 0; }}  /* one domain per page, like the slides */
 .pack th {{ background: #DCE6F2; text-align: left; }}
 .pack td, .pack th {{ border: 1px solid #B8C2CC; }}
-.meta {{ color: #444; font-size: 13pt; }}
+.meta {{ color: #444; font-size: 12pt; line-height: 1.4; margin: 0 0 0.2em 0; }}
 .legend {{ font-size: 12pt; color: #444; }}
 .legend span {{ padding: 0 4pt; margin-right: 6pt; }}
 body {{ font-family: {SANS}; }}
@@ -118,8 +120,8 @@ def pack_html(pack: Pack, pictures: list[bytes | None]) -> str:
     if meta.is_demo:
         out.append(f'<p class="demo">{escape(DEMO_NOTICE)}</p>')
     missing = False
-    for section, picture in zip(pack.sections, pictures, strict=True):
-        out.append(f"<h2>{escape(section.title)}</h2>")
+    for i, (section, picture) in enumerate(zip(pack.sections, pictures, strict=True)):
+        out.append(f"<h2{'' if i == 0 else ' class=page'}>{escape(section.title)}</h2>")
         out.extend(f"<p>{escape(sentence)}</p>" for sentence in section.narrative)
         rows = [
             [
@@ -140,7 +142,7 @@ def pack_html(pack: Pack, pictures: list[bytes | None]) -> str:
             out.append(f"<figure>{_img(picture, section.chart.title)}</figure>")
     if missing:
         out.append(f'<p class="note">{escape(images.HOW_TO_ENABLE)}</p>')
-    out.append("<h2>各单位对照目标</h2>")
+    out.append('<h2 class="page">各单位对照目标</h2>')
     headers = ["单位", *(f"{k.short}（{k.unit}）" for k in pack.scorecard_kpis)]
     rows = [
         [name, *(fmt.number(f.value, f.kpi.decimals) for f in row)]

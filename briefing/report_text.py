@@ -440,7 +440,7 @@ def build_report(
     units = units_for(conn, towns=towns, scope=scope)
     names = dict(units)
     gap_kpi = KPI_BY_KEY["relief_gaps"]
-    gap = evaluator.figure(gap_kpi, scope)
+    gap = evaluator.figure(gap_kpi, scope, compare=False)  # no change is stated: skip the earlier periods
     per_unit = evaluator.unit_figures(gap_kpi, tuple(names))
     rec = reconciliation(evaluator)
 

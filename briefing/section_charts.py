@@ -6,7 +6,7 @@ from briefing import charts, images
 from briefing.content import Pack, Section
 
 WIDTH, HEIGHT = 1100, 480  # the Word meeting pack
-DOCUMENT_SIZE = (900, 520)  # 汇报材料 and PDFs: narrower, so labels stay legible on a phone
+DOCUMENT_SIZE = (900, 480)  # 汇报材料 and PDFs: narrower, so labels stay legible on a phone
 
 
 def section_png(section: Section, context_line: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> bytes | None:
