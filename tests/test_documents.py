@@ -224,6 +224,9 @@ def test_every_number_in_the_report_is_the_evaluators(demo_engine, period, scope
         pack = build_pack(conn, towns=towns, period=Period.parse(period), scope=code)
         report = build_report(conn, pack, towns=towns, scope=code)
         expected = _expected_numbers(conn, towns, Period.parse(period), code)
+        level = {"level": "village"} if code != CITY_SCOPE else {}
+        fresh_eval = Evaluator(conn, towns=(code,) if level else towns, period=Period.parse(period), **level)
+        fresh = [fresh_eval.figure(f.kpi, code) for section in pack.sections for f in section.figures]
         households = sum(v["households"] for v in oracle.caseload(conn, Q3_END).values())
         doc, _ = _report_docx(conn, period, scope)
     checked = 0
@@ -254,6 +257,11 @@ def test_every_number_in_the_report_is_the_evaluators(demo_engine, period, scope
                 assert text_ in paragraphs
     if scope == "全市":
         assert f"监测对象户数 {households:,} 户" in "\n".join(paragraphs)
+    # Each headline figure is stated with the value an independent evaluator gives.
+    body = "\n".join(paragraphs)
+    for figure in fresh:
+        if figure.value is not None:
+            assert f"{figure.kpi.label} {fmt.kpi_value(figure.kpi, figure.value)}" in body, figure.kpi.key
 
 
 def _lagging_report(conn, towns):
