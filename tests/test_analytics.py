@@ -219,3 +219,21 @@ def test_a_trend_prefetched_in_one_query_per_table_equals_month_by_month(demo_en
         fact_reads = [s for s in statements.seen if "fact_" in s]
         assert len(fact_reads) <= 6  # one per fact table, not one per month
         assert statements.raw_reads() == []
+
+
+def test_each_fact_row_names_its_department_feed(demo_engine):
+    from data_access.analytics import read
+
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        found = read.feed_months(conn, towns=towns, first=202601, last=202610)
+        # Relief payments are the civil-affairs feed; their months are exactly the months with payments.
+        paid = {
+            (t, int(str(d)[:4] + str(d)[5:7]))
+            for t, d in conn.execute(text("SELECT town_code, paid_on FROM relief_payment"))
+            if "2026-01" <= str(d)[:7] <= "2026-10"
+        }
+        relief_months = {(t, m) for t, ms in found["relief_civil"].items() for m in ms}
+        assert paid <= relief_months
+        assert set(found) == {"caseload", "relief_civil", "employment", "medical"}
+        assert all(sorted(ms) == ms for units in found.values() for ms in units.values())

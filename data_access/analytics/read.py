@@ -94,3 +94,25 @@ def dividend_year(conn: Connection, *, towns: Collection[str], year: int, by: st
         r[0]: {k: int(v or 0) for k, v in zip(keys, r[1:], strict=True)}
         for r in run(conn, sql, towns=towns, params={"year": year})
     }
+
+
+def feed_months(
+    conn: Connection, *, towns: Collection[str], first: int, last: int, by: str = "town"
+) -> dict[str, dict[str, list[int]]]:
+    """feed -> unit -> the months (yyyymm) with any fact row from that feed: which department's
+    data a figure stands on, month by month (for completeness notes)."""
+    col = unit_column(by, "f")
+    parts = " UNION ".join(
+        f"SELECT f.feed, {col} AS unit, f.month FROM {table} f "
+        "WHERE f.town_code IN :towns AND f.month BETWEEN :first AND :last"
+        for table in (*_TABLES.values(), "fact_placement_span")
+    )
+    out: dict[str, dict[str, list[int]]] = {}
+    for feed, unit, month in run(
+        conn,
+        f"SELECT feed, unit, month FROM ({parts}) x ORDER BY month",
+        towns=towns,
+        params={"first": first, "last": last},
+    ):
+        out.setdefault(feed, {}).setdefault(unit, []).append(int(month))
+    return out
