@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Date, and_, bindparam, select
 from sqlalchemy.engine import Connection
 
@@ -144,6 +143,15 @@ class Plan:
 # --------------------------------------------------------------------------- headers
 
 
+def column_letter(number: int) -> str:
+    """1 -> A, 27 -> AA: columns as Excel names them (reading needs no openpyxl)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def normalise_header(value: object) -> str:
     """Headers compare without width, case, spaces, required marks or a trailing (必填)."""
     text = unicodedata.normalize("NFKC", as_text(value)).lower()
@@ -219,7 +227,7 @@ def find_header(kind: FeedKind, sheets: list[Sheet]) -> HeaderMatch | Problem:
     data_width = max((len(c) for _, c in sheet.rows[i + 1 :]), default=0)
     for index in range(max(len(cells), data_width)):
         raw = cells[index] if index < len(cells) else None
-        letter = get_column_letter(index + 1)
+        letter = column_letter(index + 1)
         name = normalise_header(raw)
         if not name:
             if any(index < len(c) and not is_empty(c[index]) for _, c in sheet.rows[i + 1 :]):
