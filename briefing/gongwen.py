@@ -80,12 +80,21 @@ def _exact(fmt, points: float) -> None:
     fmt.space_before = fmt.space_after = Pt(0)
 
 
+# Word rejects properties out of the schema's order: each element goes before its successors.
+AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
+AFTER_OUTLINE = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+AFTER_TC_BORDERS = ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+
+
 def _no_grid(style) -> None:
     """Smaller type (tables, captions) keeps its own spacing instead of the 三号 grid."""
     ppr = style.element.get_or_add_pPr()
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    ppr.append(snap)
+    ppr.insert_element_before(
+        snap, *AFTER_SNAP, "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", *AFTER_OUTLINE
+    )
 
 
 def _outline(style, level: int) -> None:
@@ -93,7 +102,7 @@ def _outline(style, level: int) -> None:
     ppr = style.element.get_or_add_pPr()
     outline = OxmlElement("w:outlineLvl")
     outline.set(qn("w:val"), str(level))
-    ppr.append(outline)
+    ppr.insert_element_before(outline, *AFTER_OUTLINE)
 
 
 def _paragraph_style(document: DocumentType, name: str, *, font: str, size: float):
@@ -220,7 +229,7 @@ def page_header(document: DocumentType, text: str, colour: RGBColor) -> None:
         run(p, text, font=HEADING_1_FONT, size=SIZE_5, colour=colour)
 
 
-def _borders(parent, tag: str, sides: dict[str, int | None]) -> None:
+def _borders(parent, tag: str, sides: dict[str, int | None], successors: tuple[str, ...]) -> None:
     box = OxmlElement(tag)
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         if side not in sides:
@@ -233,7 +242,7 @@ def _borders(parent, tag: str, sides: dict[str, int | None]) -> None:
             edge.set(qn("w:space"), "0")
             edge.set(qn("w:color"), "000000")
         box.append(edge)
-    parent.append(box)
+    parent.insert_element_before(box, *successors)
 
 
 def three_line_table(
@@ -254,6 +263,7 @@ def three_line_table(
         tblpr,
         "w:tblBorders",
         {"top": RULE_THICK, "left": None, "bottom": RULE_THICK, "right": None, "insideH": None, "insideV": None},
+        AFTER_TBL_BORDERS,
     )
     header_row = table.rows[0]
     trpr = header_row._tr.get_or_add_trPr()
@@ -261,7 +271,7 @@ def three_line_table(
     trpr.append(repeat)
     for j, text in enumerate(headers):
         cell = header_row.cells[j]
-        _borders(cell._tc.get_or_add_tcPr(), "w:tcBorders", {"bottom": RULE_THIN})
+        _borders(cell._tc.get_or_add_tcPr(), "w:tcBorders", {"bottom": RULE_THIN}, AFTER_TC_BORDERS)
         _cell_text(cell, text, font=HEADING_1_FONT, size=size)
     for row in rows:
         cells = table.add_row().cells

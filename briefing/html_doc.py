@@ -8,10 +8,9 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from briefing import images
 from briefing.content import Pack
 from briefing.meta import DEMO_NOTICE, PROGRAMME
-from briefing.report_text import SCORECARD_NOTE, Report, cn_date, headline_rows, scorecard_rows
+from briefing.report_text import NO_CHARTS, SCORECARD_NOTE, Report, cn_date, headline_rows, scorecard_rows
 from metrics import format as fmt
 from metrics.attainment import STATUS_LABELS, Status
 
@@ -141,7 +140,7 @@ def pack_html(pack: Pack, pictures: list[bytes | None]) -> str:
         else:
             out.append(f"<figure>{_img(picture, section.chart.title)}</figure>")
     if missing:
-        out.append(f'<p class="note">{escape(images.HOW_TO_ENABLE)}</p>')
+        out.append(f'<p class="note">{escape(NO_CHARTS)}</p>')
     out.append('<h2 class="page">各单位对照目标</h2>')
     headers = ["单位", *(f"{k.short}（{k.unit}）" for k in pack.scorecard_kpis)]
     rows = [
@@ -224,7 +223,7 @@ def report_html(report: Report, pictures: list[bytes | None]) -> str:
                     caption = f"图{figures}　{report.pack.sections[block.chart].chart.title}"
                     out.append(f"<figure>{_img(picture, caption)}<figcaption>{escape(caption)}</figcaption></figure>")
                 elif not missing_said:
-                    out.append(f'<p class="body">（本材料未附图表。{escape(images.HOW_TO_ENABLE)}）</p>')
+                    out.append(f'<p class="body">{escape(NO_CHARTS)}</p>')
                     missing_said = True
     out.append('<p style="margin-top:2em"></p>')
     out.append(f'<p class="signature">{escape(report.issuer)}</p>')

@@ -9,9 +9,9 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Mm, Pt, RGBColor
 
-from briefing import gongwen, images
+from briefing import gongwen
 from briefing.meta import DEMO_NOTICE
-from briefing.report_text import SCORECARD_NOTE, Block, Report, cn_date, headline_rows, scorecard_rows
+from briefing.report_text import NO_CHARTS, SCORECARD_NOTE, Block, Report, cn_date, headline_rows, scorecard_rows
 from briefing.section_charts import pack_pngs
 
 DEMO_RED = RGBColor(0xC6, 0x28, 0x28)
@@ -57,7 +57,7 @@ class _Writer:
         picture = self.pictures[index] if index < len(self.pictures) else None
         if picture is None:
             if not self.said_no_images:
-                self.para(f"（本材料未附图表。{images.HOW_TO_ENABLE}）")
+                self.para(NO_CHARTS)
                 self.said_no_images = True
             return
         self.figures += 1

@@ -30,6 +30,10 @@ SCORECARD_NOTE = (
     f"注：{SCORECARD_MARKS[Status.RED]} 落后于目标，{SCORECARD_MARKS[Status.AMBER]} 接近目标，"
     f"{SCORECARD_MARKS[Status.INCOMPLETE]} 数据不全（部门数据尚未报齐，不作达标评判）；未标注的为达到目标或未设目标。"
 )
+NO_CHARTS = (
+    "（本材料未附图表：服务器未找到 Chromium，无法生成图表图片。请由管理员安装 Debian 的 chromium 和 "
+    "fonts-noto-cjk 软件包后重新生成。）"
+)
 TOP_UNITS = 3  # units named where a problem concentrates
 
 

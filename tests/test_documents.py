@@ -168,6 +168,20 @@ def test_report_docx_page_fonts_headings_and_page_numbers(demo_engine):
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", signature[1].text)
 
 
+def test_report_without_chart_images_says_so_in_the_text(demo_engine, monkeypatch):
+    from briefing.report_text import NO_CHARTS
+
+    def no_images(*_args, **_kwargs):
+        raise images.ImagesUnavailable("no chromium")
+
+    monkeypatch.setattr(images, "png", no_images)
+    with demo_engine.connect() as conn:
+        doc, _ = _report_docx(conn)
+    assert not doc.inline_shapes
+    assert [p.text for p in doc.paragraphs].count(NO_CHARTS) == 1
+    assert not [p.text for p in doc.paragraphs if p.style.name == "公文题注" and p.text.startswith("图")]
+
+
 # -- the 汇报 text: every number is the evaluator's ------------------------------------------------
 DATES = re.compile(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?度?|\d{1,2}月\d{1,2}日|第\d季度")
 CLAUSES = re.compile(r"(?<=[\u4e00-\u9fff)])\.\d+")  # 二(一).3, 三.1—三.7, 组织保障.2
