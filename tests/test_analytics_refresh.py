@@ -148,3 +148,17 @@ def test_fact_writes_take_the_import_lock():
 
     facts = importlib.import_module("data_access.analytics.refresh")
     assert facts.WRITE_LOCK == importlib.import_module("data_access.ingest.commit").ADVISORY_LOCK
+
+
+def test_what_a_change_touches(store):
+    from data_access.analytics import touched
+
+    with store.connect() as conn:
+        town, household = conn.execute(text("SELECT town_code, id FROM household ORDER BY id LIMIT 1")).one()
+        paid = touched(conn, "relief_payment", [{"town_code": town, "paid_on": date(2026, 3, 5), "amount_fen": 1}])
+        assert (paid.towns, paid.since, paid.yearly) == (frozenset({town}), date(2026, 3, 5), False)
+        member = touched(conn, "member", [{"household_id": household, "birth_date": date(1960, 1, 1)}])
+        assert (member.towns, member.since) == (frozenset({town}), None)  # undated: every month
+        assert touched(conn, "goal", [{"kpi_key": "x", "scope_code": "city"}]).empty
+        unknown = touched(conn, "some_new_table", [{"value": 1}])
+        assert unknown.towns is None and not unknown.empty  # every town, to be safe

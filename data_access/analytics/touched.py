@@ -38,14 +38,14 @@ _TOWN_OF = {
 
 @dataclass(frozen=True)
 class Touch:
-    towns: frozenset[str]
+    towns: frozenset[str] | None  # None: every town (rows whose town cannot be told)
     since: date | None  # None: every month
     yearly: bool  # the yearly (dividend) facts too
     monthly: bool = True
 
     @property
     def empty(self) -> bool:
-        return not self.towns
+        return self.towns is not None and not self.towns
 
 
 NOTHING = Touch(frozenset(), None, False, False)
@@ -83,4 +83,7 @@ def touched(conn: Connection, table: str, rows: Iterable[dict[str, Any] | None])
             towns.update(t for _, t in conn.execute(stmt, {"ids": id_list[i : i + 2000]}))
     since = min(days) if table in DATED and days else None
     monthly = table not in {"cooperative", "cooperative_year", "fumin_dividend"}
+    if rows and not towns and not lookups:
+        # A table this module does not know how to place: refresh every town, to be safe.
+        return Touch(None, since, True, True)
     return Touch(frozenset(towns), since, table in YEARLY, monthly)
