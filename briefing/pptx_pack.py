@@ -17,6 +17,7 @@ from briefing.content import Pack, Section
 from briefing.meta import DEMO_NOTICE, PROGRAMME
 from data_access.supervision import STATUS_LABELS as TASK_STATUS_LABELS
 from data_access.supervision import STATUS_ORDER
+from data_access.text import clean_for_export
 from metrics import format as fmt
 from metrics.attainment import STATUS_COLOURS, STATUS_LABELS, Status
 from metrics.registry import KPI_BY_KEY
@@ -53,7 +54,7 @@ def _text(slide, x, y, w, h, lines, *, size=14, bold=False, colour=INK, align=No
             para.alignment = align
         text, line_colour, line_bold, line_size = line if isinstance(line, tuple) else (line, colour, bold, size)
         run = para.add_run()
-        run.text = text
+        run.text = clean_for_export(text)
         _font(run.font, size=line_size, bold=line_bold, colour=line_colour)
     return box
 
@@ -115,7 +116,7 @@ def _domain_slide(prs, pack: Pack, section: Section) -> None:
     _text(slide, Inches(0.5), Inches(1.1), Inches(3.2), Inches(4.6), _figure_lines(section))
     chart = section.chart
     data = CategoryChartData(number_format="#,##0.0" if chart.kpi.decimals else "#,##0")
-    data.categories = chart.categories
+    data.categories = [clean_for_export(c) for c in chart.categories]
     data.add_series("实际（柱色表示达标状态）", chart.values)
     if any(t is not None for t in chart.targets):
         data.add_series("目标", chart.targets)
@@ -124,7 +125,7 @@ def _domain_slide(prs, pack: Pack, section: Section) -> None:
     )
     c = frame.chart
     c.has_title = True
-    c.chart_title.text_frame.text = chart.title
+    c.chart_title.text_frame.text = clean_for_export(chart.title)
     _font(c.chart_title.text_frame.paragraphs[0].runs[0].font, size=14, bold=True)
     c.has_legend = True
     c.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -158,12 +159,12 @@ def _scorecard_slide(prs, pack: Pack) -> None:
     headers = ["单位", *(f"{k.short}（{k.unit}）" for k in pack.scorecard_kpis)]
     for j, text in enumerate(headers):
         cell = table.cell(0, j)
-        cell.text = text
+        cell.text = clean_for_export(text)
         _font(cell.text_frame.paragraphs[0].runs[0].font, size=11, bold=True, colour=RGBColor(0xFF, 0xFF, 0xFF))
         cell.fill.solid()
         cell.fill.fore_color.rgb = ACCENT
     for i, (name, figures) in enumerate(zip(pack.scorecard_units, pack.scorecard, strict=True), start=1):
-        table.cell(i, 0).text = name
+        table.cell(i, 0).text = clean_for_export(name)
         _font(table.cell(i, 0).text_frame.paragraphs[0].runs[0].font, size=11)
         for j, figure in enumerate(figures, start=1):
             cell = table.cell(i, j)
@@ -184,14 +185,14 @@ def _sources_slide(prs, pack: Pack) -> None:
     rows = len(pack.feeds) + 1
     table = slide.shapes.add_table(rows, 5, Inches(0.5), Inches(1.1), Inches(12.3), Inches(0.4) * rows).table
     for j, text in enumerate(("责任单位", "数据内容", "数据截至", "本期确认", "来源")):
-        table.cell(0, j).text = text
+        table.cell(0, j).text = clean_for_export(text)
         _font(table.cell(0, j).text_frame.paragraphs[0].runs[0].font, size=12, bold=True)
     for i, feed in enumerate(pack.feeds, start=1):
         source = str(feed["source"]) + ("（演示数据）" if feed["is_demo"] else "")
         confirmed = pack.signoffs.get(str(feed["feed"]), "未确认")
         cells = (feed["department"], feed["label"], f"{feed['data_date']:%Y-%m-%d}", confirmed, source)
         for j, text in enumerate(cells):
-            table.cell(i, j).text = str(text)
+            table.cell(i, j).text = clean_for_export(str(text))
             _font(table.cell(i, j).text_frame.paragraphs[0].runs[0].font, size=12)
     _text(
         slide,
@@ -220,7 +221,7 @@ def _tasks_slide(prs, pack: Pack, today: date) -> None:
         len(shown) + 1, len(headers), Inches(0.5), Inches(1.1), Inches(12.3), Inches(0.38) * (len(shown) + 1)
     ).table
     for j, text in enumerate(headers):
-        table.cell(0, j).text = text
+        table.cell(0, j).text = clean_for_export(text)
         _font(table.cell(0, j).text_frame.paragraphs[0].runs[0].font, size=11, bold=True)
     names = pack.town_names
     for i, (task, figure) in enumerate(shown, start=1):
@@ -238,7 +239,7 @@ def _tasks_slide(prs, pack: Pack, today: date) -> None:
             f"{task.deadline:%Y-%m-%d}",
         )
         for j, text in enumerate(cells):
-            table.cell(i, j).text = str(text)
+            table.cell(i, j).text = clean_for_export(str(text))
             _font(table.cell(i, j).text_frame.paragraphs[0].runs[0].font, size=11)
     more = len(pack.tasks) - len(shown)
     note = f"另有 {more} 项见系统“督办事项”页。" if more > 0 else "详情见系统“督办事项”页。"

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from data_access import audit
+from data_access import text as text_rule
 from data_access.models import Goal, GoalHistory
 from data_access.models.governance import CITY_SCOPE
 from metrics.periods import Period, PeriodError
@@ -138,6 +139,8 @@ def _check(kpi: Kpi, edit: GoalEdit, scopes: set[str]) -> None:
             raise GoalError("目标值过大")
         if kpi.is_rate and edit.target > 100:
             raise GoalError(f"“{kpi.label}”是百分比，目标不能超过 100")
+    if reason := text_rule.problem(edit.note):
+        raise GoalError(f"备注{reason}，请删除后重新保存")
     if len(edit.note) > 200:
         raise GoalError("备注不能超过 200 个字")
 

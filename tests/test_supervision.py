@@ -309,3 +309,17 @@ def test_the_pack_shows_tasks_sign_off_and_remarks(backend, tmp_path):
     assert "已确认（minzheng" in sources and "未确认" in sources
     assert any("会议批注" in t and "请民政局核查应退未退家庭" in t for t in all_text)
     store.dispose()
+
+
+def test_goal_notes_refuse_control_characters(empty_engine):
+    """A note typed on /goals meets the same rule as an imported cell."""
+    from data_access.goals import GoalEdit, GoalError, save_goals
+
+    with pytest.raises(GoalError, match="U\\+0007"):
+        save_goals(
+            empty_engine,
+            kpi_key="caseload_households",
+            period="2026",
+            edits=[GoalEdit("city", 100.0, "说明\x07")],
+            user="admin",
+        )
