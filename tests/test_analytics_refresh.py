@@ -5,6 +5,7 @@ import leaves the facts as they were."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, datetime
 
@@ -162,3 +163,34 @@ def test_what_a_change_touches(store):
         assert touched(conn, "goal", [{"kpi_key": "x", "scope_code": "city"}]).empty
         unknown = touched(conn, "some_new_table", [{"value": 1}])
         assert unknown.towns is None and not unknown.empty  # every town, to be safe
+
+
+def test_a_settings_change_rebuilds_the_stocks_and_facts_serve_the_new_settings(store):
+    from data_access.queries import reference
+    from metrics.evaluate import Evaluator
+    from metrics.periods import Period
+    from metrics.registry import KPI_BY_KEY
+    from tests.test_analytics import _Statements
+
+    with store.begin() as conn:
+        conn.execute(text("DELETE FROM setting WHERE key = 'review_overdue_days'"))
+        conn.execute(
+            text("INSERT INTO setting (key, value, updated_at) VALUES ('review_overdue_days', '7', :now)"),
+            {"now": NOW},
+        )
+        analytics.refresh_settings(conn)
+    assert_equals_full_rebuild(store)
+    kpi = KPI_BY_KEY["overdue_reviews"]
+    with store.connect() as conn:
+        assert reference.settings(conn)["review_overdue_days"] == "7"
+        ev = Evaluator(
+            conn, towns=tuple(conn.execute(text("SELECT code FROM town")).scalars()), period=Period.parse("2026-09")
+        )
+        with _Statements(store) as statements:
+            served = ev.values(kpi)[0]
+        assert statements.raw_reads() == []  # built with the new settings: served from facts
+        ctx = ev.context(kpi)
+        raw = kpi.compute(dataclasses.replace(ctx, memo={}, use_facts=False))
+        assert {t: m.num for t, m in served.by_town.items() if m.num} == {
+            t: m.num for t, m in raw.by_town.items() if m.num
+        }
