@@ -19,6 +19,11 @@ SANS = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 SERIF = '"FangSong", "仿宋", "Noto Serif CJK SC", "SimSun", serif'
 HEI = '"SimHei", "黑体", "Noto Sans CJK SC", sans-serif'
 KAI = '"KaiTi", "楷体", "Noto Serif CJK SC", serif'
+# Defence in depth (every text is escaped anyway): no scripts, nothing fetched, images only inline.
+CSP = (
+    '<meta http-equiv="Content-Security-Policy" '
+    "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 'none'\">"
+)
 HEADLINE_SHARES = [30, 22, 20, 14, 14]  # % of the width: values with units fit on one line
 TINTS = {
     Status.GREEN: "#DDEFDF",
@@ -64,7 +69,7 @@ figcaption, .caption {{ text-align: center; font-family: {HEI}; font-size: 13pt;
 
 def _doc(title: str, css: str, body: str) -> str:
     return (
-        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">{CSP}<title>{escape(title)}</title>'
         f"<style>{css}</style></head><body>{body}</body></html>"
     )
 

@@ -41,6 +41,7 @@ def render(html: str, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
             "--no-default-browser-check",
             "--disable-extensions",
             "--disable-background-networking",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # images are inline: the page needs no network
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",  # the page's own CSS sets header, footer and page numbers
             f"--print-to-pdf={out}",
