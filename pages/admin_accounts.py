@@ -17,7 +17,10 @@ if not ctx.principal.is_admin:
     st.stop()
 engine = get_engine(ctx.url)
 st.title("账号管理")
-table("账号", pd.DataFrame(accounts.list_accounts(engine)))
+account_rows = accounts.list_accounts(engine)
+for row in account_rows:  # names, not codes
+    row["区镇"] = ctx.filters.town_names.get(str(row["区镇"]), row["区镇"]) if row["区镇"] else ""
+table("账号", pd.DataFrame(account_rows))
 
 st.subheader("新建账号")
 with st.form("new_account", clear_on_submit=True):

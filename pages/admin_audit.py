@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import pandas as pd
@@ -9,6 +10,7 @@ import streamlit as st
 
 from data_access import audit
 from data_access.db import get_engine
+from data_access.reference import FEEDS
 from pages.ui import exports
 from pages.ui.context import current
 from pages.ui.tables import table
@@ -40,10 +42,23 @@ else:
     )
 left, middle, right = st.columns(3)
 username = left.text_input("用户名（精确匹配，可空）")
-actions = middle.multiselect("操作", options=list(audit.ACTIONS), format_func=audit.ACTIONS.get)
+actions = middle.multiselect(
+    "操作", options=list(audit.ACTIONS), format_func=audit.ACTIONS.get, placeholder="全部操作"
+)
 days = right.date_input("日期范围", value=(datetime.now().date() - timedelta(days=30), datetime.now().date()))
 since = datetime.combine(days[0], time.min) if isinstance(days, tuple) and days else None
 until = datetime.combine(days[-1], time.max) if isinstance(days, tuple) and len(days) == 2 else None
+TOWN_CODE = re.compile(r"\b3205\d{8}\b|320583-GXQ")
+
+
+def named(value: str) -> str:
+    """Town codes and feed keys read as names (区镇 and 数据内容), the stored value unchanged."""
+    value = TOWN_CODE.sub(lambda m: ctx.filters.town_names.get(m.group(0), m.group(0)), value)
+    for feed, (_, label) in FEEDS.items():
+        value = value.replace(f"{feed} · ", f"{label} · ")
+    return value
+
+
 rows = audit.search(get_engine(ctx.url), username=username.strip(), actions=actions, since=since, until=until)
 frame = pd.DataFrame(
     [
@@ -51,8 +66,8 @@ frame = pd.DataFrame(
             "时间": str(r["at"])[:19],
             "用户": r["username"],
             "操作": audit.ACTIONS.get(str(r["action"]), r["action"]),
-            "对象": r["target"],
-            "说明": r["detail"],
+            "对象": named(str(r["target"])),
+            "说明": named(str(r["detail"])),
             "来源": r["source"],
             "结果": "成功" if r["ok"] else "失败",
         }

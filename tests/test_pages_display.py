@@ -117,3 +117,30 @@ def test_village_view_cards_are_the_village(monkeypatch, sqlite_demo_url):
     assert (frame["期末在册（户）"] == frame["其中：监测对象（户）"] + frame["其中：应退未退（户）"]).all() or (
         "其中：未评估收入（户）" in frame.columns
     )
+
+
+def test_admin_pages_show_names_not_codes_and_chinese_placeholders(monkeypatch, sqlite_demo_url):
+    from data_access import audit
+
+    engine = make_engine(sqlite_demo_url)
+    audit.record(engine, username="minzheng", action="signoff", target="relief_civil · 2026-Q3")
+    audit.record(engine, username="admin", action="account_change", target="320583101000")
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
+    admin = Principal("admin", "管理员", "admin")
+    shown = {}
+    for page in ("pages/admin_accounts.py", "pages/admin_audit.py"):
+        at = signed_in(AppTest.from_file(APP, default_timeout=180), admin)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown[page] = at
+        for widget in (*at.selectbox, *at.multiselect):
+            assert "Choose" not in (widget.placeholder or ""), widget.label
+    accounts = next(e.value for e in shown["pages/admin_accounts.py"].dataframe)
+    accounts = accounts.data if hasattr(accounts, "data") else accounts
+    assert "巴城镇" in set(accounts["区镇"]) and not accounts["区镇"].astype(str).str.match(r"^\d{12}$").any()
+    log = next(e.value for e in shown["pages/admin_audit.py"].dataframe)
+    log = log.data if hasattr(log, "data") else log
+    assert "生活救助与临时救助 · 2026-Q3" in set(log["对象"]) and "巴城镇" in set(log["对象"])
+    assert not log["对象"].astype(str).str.contains(r"\b3205\d{8}\b").any()
+    engine.dispose()

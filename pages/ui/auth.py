@@ -84,7 +84,7 @@ def _sign_in_form(url: str) -> None:
     st.title("昆山市相对贫困长效机制 · 领导驾驶舱")
     if store.settings_raw(url, store.data_version(url)).get("dataset") == "demo":
         st.warning(
-            "**演示数据**：当前载入的是系统生成的演示数据，演示账号见 `make run` 的输出。", icon=":material/science:"
+            "**演示数据**：当前载入的是系统生成的演示数据，演示账号请向系统管理员索取。", icon=":material/science:"
         )
     notice = st.session_state.pop("_sign_in_notice", None)
     if notice:

@@ -26,9 +26,9 @@ def hint(exc: BaseException, url: str) -> str:
     lowered = _cause(exc).lower()
     path = sqlite_path(url)
     if path is not None and not path.is_file():
-        return "数据库文件不存在：请联系系统管理员恢复数据库文件（或执行 `make run` 初始化），恢复后刷新本页即可。"
+        return "数据库文件不存在：请联系系统管理员恢复或初始化数据库，恢复后刷新本页即可。"
     if "no such table" in lowered or ("does not exist" in lowered and "relation" in lowered):
-        return "数据库尚未初始化：请运行 `make run`，或执行 `python -m data_access.migrate` 后导入数据。"
+        return "数据库尚未初始化：请联系系统管理员完成初始化（步骤见系统说明文档）后导入数据。"
     if "connect" in lowered or "unable to open" in lowered or "timeout" in lowered or "refused" in lowered:
         return "暂时无法连接数据库：请稍后重试；若持续出现，请联系系统管理员。"
     return "数据库查询失败：请稍后重试；若持续出现，请联系系统管理员。"

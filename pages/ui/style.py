@@ -24,6 +24,15 @@ CSS = """
 [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
   min-width: 210px;
 }
+/* The file uploader in Chinese (Streamlit has no setting for its words). */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem;
+}
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "或将文件拖放到此处；单个文件不超过 50MB（.xlsx、.csv）"; font-size: 0.8rem;
+}
 /* Download buttons keep their whole label. */
 [data-testid="stDownloadButton"] button p, [data-testid="stButton"] button p { white-space: nowrap; }
 </style>
