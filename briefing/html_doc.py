@@ -78,7 +78,16 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}">'
 
 
-def _table(headers: list[str], rows: list[list[str]], *, first: float, size: float, tints=None, shares=None) -> str:
+def _table(
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    first: float,
+    size: float,
+    tints=None,
+    shares=None,
+    numbers: bool = True,  # right-align every column but the first
+) -> str:
     rest = (100 - first) / max(len(headers) - 1, 1)
     shares = shares or [first, *([rest] * (len(headers) - 1))]
     cols = "".join(f'<col style="width:{share:.2f}%">' for share in shares)
@@ -88,7 +97,7 @@ def _table(headers: list[str], rows: list[list[str]], *, first: float, size: flo
         cells = []
         for j, text in enumerate(row):
             style = f' style="background:{tints[i][j]}"' if tints and tints[i][j] else ""
-            cls = "" if j == 0 else ' class="num"'
+            cls = ' class="num"' if numbers and j > 0 else ""
             cells.append(f"<td{cls}{style}>{escape(text)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
@@ -169,7 +178,7 @@ def pack_html(pack: Pack, pictures: list[bytes | None]) -> str:
         ]
         for f in pack.feeds
     ]
-    out.append(_table(["责任单位", "数据内容", "数据截至", "来源"], feeds, first=18, size=12))
+    out.append(_table(["责任单位", "数据内容", "数据截至", "来源"], feeds, first=18, size=12, numbers=False))
     css = page_css(is_demo=meta.is_demo, page_number='"第 " counter(page) " 页"', font=SANS) + PACK_CSS_EXTRA
     return _doc(title, css, f'<main class="pack">{"".join(out)}</main>')
 
