@@ -188,8 +188,10 @@ def bars_vs_goal(
     unit: str,
     title: str,
     decimals: int = 1,
+    reference: tuple[float, str] | None = None,
 ) -> go.Figure:
-    """Each unit's value coloured by its status, with its own goal as a marker.
+    """Each unit's value coloured by its status, with its own goal as a marker; `reference`
+    draws one line for all units (e.g. the town's goal across its villages).
 
     Many units (a town's villages) get horizontal bars: names stay level and readable.
     Units without goals are drawn in the plain value colour and the legend lists only the
@@ -236,6 +238,17 @@ def bars_vs_goal(
             )
         )
     fig.update_layout(clickmode="event+select", bargap=0.35)
+    if reference is not None:
+        value, label = reference
+        line = {
+            "line_dash": "dash",
+            "line_color": GOAL_COLOUR,
+            "annotation_text": f"{label} {value:,.{decimals}f}{unit}",
+        }
+        if horizontal:
+            fig.add_vline(x=value, **line)
+        else:
+            fig.add_hline(y=value, **line)
     if not horizontal:
         return base_layout(fig, title=title, y_title=unit)
     fig = base_layout(fig, title=title, y_title="", height=max(380, 26 * len(names) + 140))

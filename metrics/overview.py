@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from data_access.queries import reference
 from metrics.evaluate import Evaluator, Figure
 from metrics.periods import Grain, Period, recent_periods
-from metrics.registry import KPI_BY_KEY, OVERVIEW_KPIS, Kpi
+from metrics.registry import KPI_BY_KEY, OVERVIEW_KPIS, Kpi, prefetch_months
 
 # The scorecard's columns: every KPI with a direction that a goal can be set for.
 SCORECARD_KPIS: tuple[str, ...] = (
@@ -69,7 +69,11 @@ def monthly_trend(
 ) -> list[TrendPoint]:
     """The KPI month by month up to `end`, with the goal in force for each month."""
     points = []
-    for month in reversed(recent_periods(end, Grain.MONTH, months)):
+    series = list(reversed(recent_periods(end, Grain.MONTH, months)))
+    ctx = evaluator.context(kpi)
+    if ctx is not None:  # one query per fact table for the whole trend, not one per month
+        prefetch_months(ctx, series[0].start, series[-1].end)
+    for month in series:
         figure = evaluator.for_period(month).figure(kpi, scope, compare=False)
         points.append(TrendPoint(month, figure.value, figure.target))
     return points

@@ -39,6 +39,8 @@ if detail is None:
 names = [name for _, name in view.units]
 codes = [code for code, _ in view.units]
 rate = [view.league[c]["placement_rate"] for c in codes]
+GOAL_NOTE, VILLAGE_NOTE = "横线为目标", "村(社区)未单列目标，虚线为全镇目标"
+town_goal = next((c for c in view.cards if c.kpi.key == "placement_rate"), None) if view.level == "village" else None
 fig = charts.bars_vs_goal(
     names=names,
     codes=codes,
@@ -46,8 +48,9 @@ fig = charts.bars_vs_goal(
     targets=[r.target for r in rate],
     statuses=[r.status for r in rate],
     unit="%",
-    title=f"期末就业安置率（{'横线为目标' if any(r.target is not None for r in rate) else '村(社区)未单列目标'}，"
+    title=f"期末就业安置率（{GOAL_NOTE if any(r.target is not None for r in rate) else VILLAGE_NOTE}，"
     f"{f.period.label}）",
+    reference=(town_goal.target, "全镇目标") if town_goal is not None and town_goal.target is not None else None,
 )
 chart(fig, f, name="就业安置率", key="employment_rate")
 

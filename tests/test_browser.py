@@ -284,7 +284,8 @@ FORBIDDEN = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|Choose an option|Drag and drop
 def _layout_problems(page) -> list[str]:
     truncated = page.evaluate(
         """() => Array.from(document.querySelectorAll(
-              '[data-testid="stMetricValue"], [data-testid="stMetricLabel"], [data-testid="stMetricDelta"]'))
+              '[data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *, '
+              + '[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *'))
             .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
     )
     problems = [f"截断：{t}" for t in truncated]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from data_access.access import Principal
+from data_access.analytics import serve
 from data_access.queries import caseload, households, reconcile
 from data_access.reference import CAUSES
 from metrics.evaluate import Evaluator
@@ -57,9 +58,9 @@ def _ctx(evaluator: Evaluator) -> QueryContext | None:
 def flow_rows(ctx: QueryContext, period: Period, units: list[tuple[str, str]]) -> list[tuple[str, FlowRow]]:
     """Per unit over the period: register count before, entries, exits, register count after."""
     conn, towns, by = ctx.conn, ctx.towns, ctx.level
-    opening = caseload.register_count(conn, towns=towns, as_of=period.start - timedelta(days=1), by=by)
-    closing = caseload.register_count(conn, towns=towns, as_of=ctx.as_of, by=by)
-    moves = caseload.flows(conn, towns=towns, start=period.start, end=ctx.as_of, by=by)
+    opening = serve.register_count(conn, towns=towns, as_of=period.start - timedelta(days=1), by=by)
+    closing = serve.register_count(conn, towns=towns, as_of=ctx.as_of, by=by)
+    moves = serve.flows(conn, towns=towns, start=period.start, end=ctx.as_of, by=by)
     return [
         (
             code,
@@ -82,11 +83,9 @@ def monthly_flow_rows(ctx: QueryContext, period: Period, unit_filter: str | None
         end = min(month.end, ctx.as_of)
         if end < month.start:
             break
-        opening = caseload.register_count(
-            ctx.conn, towns=ctx.towns, as_of=month.start - timedelta(days=1), by=ctx.level
-        )
-        closing = caseload.register_count(ctx.conn, towns=ctx.towns, as_of=end, by=ctx.level)
-        moves = caseload.flows(ctx.conn, towns=ctx.towns, start=month.start, end=end, by=ctx.level)
+        opening = serve.register_count(ctx.conn, towns=ctx.towns, as_of=month.start - timedelta(days=1), by=ctx.level)
+        closing = serve.register_count(ctx.conn, towns=ctx.towns, as_of=end, by=ctx.level)
+        moves = serve.flows(ctx.conn, towns=ctx.towns, start=month.start, end=end, by=ctx.level)
 
         def total(values: dict, key: str | None = None) -> int:
             items = values.items() if unit_filter is None else [(k, v) for k, v in values.items() if k == unit_filter]
@@ -138,7 +137,7 @@ def caseload_detail(
         ),
         overdue_days=overdue_days,
         causes=dict(sorted(by_cause.items(), key=lambda kv: -kv[1])),
-        warnings=caseload.warnings(conn, towns=towns, params=params, by=by),
+        warnings=serve.warnings(conn, towns=towns, params=params, by=by),
         village_households=listing,
         due_exit=due_exit,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data_access.analytics import serve
 from data_access.queries import employment
 from metrics.evaluate import Evaluator
 from metrics.registry import KPI_BY_KEY
@@ -49,7 +50,7 @@ def employment_detail(
     months = int(ctx.settings["retention_months"])
     start = evaluator.period.start
     return EmploymentDetail(
-        funnel=employment.funnel(conn, towns=towns, as_of=ctx.as_of, retention_months=months, by=by, **lines),
+        funnel=serve.funnel(conn, towns=towns, as_of=ctx.as_of, retention_months=months, by=by, **lines),
         retention_months=months,
         new_by_channel=employment.new_placements(conn, towns=towns, start=start, end=ctx.as_of, by=by),
         trainings=employment.trainings(conn, towns=towns, start=start, end=ctx.as_of, by=by),

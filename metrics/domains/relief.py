@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from data_access.access import Principal
+from data_access.analytics import serve
 from data_access.queries import households, relief
 from data_access.reference import CAUSES, RELIEF_TYPES
 from metrics.evaluate import Evaluator
@@ -66,7 +67,7 @@ def relief_detail(
     budgets: list[BudgetRow] = []
     year = ctx.as_of.year
     if by == "town":
-        spent = relief.spending(conn, towns=towns, start=date(year, 1, 1), end=ctx.as_of)
+        spent = serve.spending(conn, towns=towns, start=date(year, 1, 1), end=ctx.as_of)
         budget = relief.budget_by_town(conn, towns=towns, year=year)
         due = ((ctx.as_of - date(year, 1, 1)).days + 1) / Period.year(year).days
         budgets = [
@@ -80,7 +81,7 @@ def relief_detail(
         gap_as_of[rule] = rule_ctx.as_of
         lines = {"floor_fen": rule_ctx.standard.floor_fen, "line_fen": rule_ctx.standard.monitoring_line_fen}
         since = gap_since(rule_ctx, rule)
-        gaps[rule] = relief.gaps(conn, towns=towns, rule=rule, as_of=rule_ctx.as_of, since=since, by=by, **lines)
+        gaps[rule] = serve.gaps(conn, towns=towns, rule=rule, as_of=rule_ctx.as_of, since=since, by=by, **lines)
         departments = (GAP_RULE_DEPARTMENTS[rule],)
         if village and principal.may_list(town=towns[0], departments=departments):
             ids = relief.gap_households(
@@ -100,8 +101,8 @@ def relief_detail(
                     }
                 )
     return ReliefDetail(
-        by_type=relief.spending_by_type(conn, towns=towns, start=evaluator.period.start, end=ctx.as_of, by=by),
-        trend=relief.spending_by_month_and_type(conn, towns=towns, start=months[0].start, end=ctx.as_of),
+        by_type=serve.spending_by_type(conn, towns=towns, start=evaluator.period.start, end=ctx.as_of, by=by),
+        trend=serve.spending_by_month_and_type(conn, towns=towns, start=months[0].start, end=ctx.as_of),
         trend_months=[m.key for m in months],
         budgets=budgets,
         budget_year=year,
