@@ -98,7 +98,9 @@ def _contexts(conn, towns, level: str):
                 yield f"{start}..{end}", kpi, dataclasses.replace(ctx, start=start, memo={})
 
 
-def _check_level(engine, conn, towns, level: str) -> int:
+def _check_level(engine, conn, towns, level: str, *, served: bool = True) -> int:
+    """Facts equal raw rows for every KPI, period and span; with `served`, no raw table is read
+    (the demo's feeds end on month ends, so every span here is one the facts serve)."""
     compared = 0
     for label, kpi, ctx in _contexts(conn, towns, level):
         with _Statements(engine) as statements:
@@ -106,7 +108,7 @@ def _check_level(engine, conn, towns, level: str) -> int:
         raw = kpi.compute(dataclasses.replace(ctx, memo={}, use_facts=False))
         assert _same(kpi, facts, raw) == [], (label, kpi.key, level)
         # Month-aligned spans end on a month end here: facts serve them without raw rows.
-        assert statements.raw_reads() == [], (label, kpi.key, statements.raw_reads()[:1])
+        assert not served or statements.raw_reads() == [], (label, kpi.key, statements.raw_reads()[:1])
         compared += 1
     return compared
 

@@ -23,10 +23,6 @@ YEAR_TABLE = "fact_dividend_year"
 SPANS = ("month", "quarter", "year")
 
 
-def village_towns(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(text("SELECT code, town_code FROM village")).all())
-
-
 # The register at one month end, computed once and read by every stock figure of the month.
 ACTIVE = "analytics_active"
 _ACTIVE_COLUMNS = (
@@ -64,38 +60,44 @@ def years_before(day: date, years: int) -> date:
 class _Rows:
     """Accumulates one table's values per key, then drops all-zero rows."""
 
-    def __init__(self, key_names: tuple[str, ...], fixed: dict[str, Any], village_town: dict[str, str]) -> None:
-        self.key_names, self.fixed, self.village_town = key_names, fixed, village_town
+    def __init__(self, key_names: tuple[str, ...], fixed: dict[str, Any]) -> None:
+        self.key_names, self.fixed = key_names, fixed
         self.rows: dict[tuple, dict[str, Any]] = {}
 
     def add(self, key: tuple, **values: int) -> None:
         row = self.rows.get(key)
         if row is None:
-            row = self.rows[key] = {
-                **dict(zip(self.key_names, key, strict=True)),
-                **self.fixed,
-                "town_code": self.village_town[key[0]],  # keys start with the village
-            }
+            row = self.rows[key] = {**dict(zip(self.key_names, key, strict=True)), **self.fixed}
         for name, value in values.items():
             row[name] = row.get(name, 0) + int(value or 0)
 
     def out(self) -> list[dict[str, Any]]:
-        skip = {*self.key_names, *self.fixed, "town_code"}
+        skip = {*self.key_names, *self.fixed}
         return [r for r in self.rows.values() if any(v for k, v in r.items() if k not in skip)]
 
 
-def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildParams, vt: dict[str, str]) -> Rows:
-    """Every month fact row of the given towns for one month."""
-    start, end = months.first_day(month), months.last_day(month)
-    lines = p.lines(end)
+def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildParams) -> Rows:
+    """Every month fact row of the given towns for one month: each town's raw rows by village
+    (queried town by town, so a row stays with the town it is filed under)."""
+    lines = p.lines(months.last_day(month))
     assert lines is not None, "months without a standard are not built"
+    fill_active(conn, towns, as_of=months.last_day(month), floor_fen=lines[0], line_fen=lines[1])
+    out: Rows = {}
+    for town in towns:
+        for name, rows in _town_month_rows(conn, month, town, p, lines).items():
+            out.setdefault(name, []).extend(rows)
+    return out
+
+
+def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, lines: tuple[int, int]) -> Rows:
+    start, end = months.first_day(month), months.last_day(month)
     floor_fen, line_fen = lines
+    towns = (town,)
     s = p.settings
     by = "village"
     key = ("village_code",)
-    fill_active(conn, towns, as_of=end, floor_fen=floor_fen, line_fen=line_fen)
     reg = {"floor_fen": floor_fen, "line_fen": line_fen, "by": by, "active": ACTIVE}
-    cas = _Rows(key, {"month": month, "feed": "caseload"}, vt)
+    cas = _Rows(key, {"month": month, "town_code": town, "feed": "caseload"})
     for v, r in caseload.stock(conn, towns=towns, as_of=end, **reg).items():
         cas.add(
             (v,),
@@ -132,7 +134,7 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
             warning_any=r["any"],
         )
 
-    rel = _Rows(("village_code", "relief_type"), {"month": month, "feed": "relief_civil"}, vt)
+    rel = _Rows(("village_code", "relief_type"), {"month": month, "town_code": town, "feed": "relief_civil"})
     for (v, kind), r in relief.spending_by_type(conn, towns=towns, start=start, end=end, by=by).items():
         rel.add((v, kind), amount_fen=r["amount_fen"], payments=r["payments"], persons=r["persons"])
     for rule in relief.GAP_RULES:
@@ -142,7 +144,7 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
         for v, (eligible, unpaid) in found.items():
             rel.add((v, rule), gap_eligible=eligible, gap_unpaid=unpaid)
 
-    emp = _Rows(key, {"month": month, "feed": "employment"}, vt)
+    emp = _Rows(key, {"month": month, "town_code": town, "feed": "employment"})
     funnel = employment.funnel(conn, towns=towns, as_of=end, retention_months=int(s["retention_months"]), **reg)
     for v, r in funnel.items():
         emp.add((v,), **r)
@@ -151,7 +153,7 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
     for v, r in employment.trainings(conn, towns=towns, start=start, end=end, by=by).items():
         emp.add((v,), trainings_started=r["started"])
     born_before = years_before(end, int(s["pension_min_age"]))
-    med = _Rows(key, {"month": month, "feed": "medical"}, vt)
+    med = _Rows(key, {"month": month, "town_code": town, "feed": "medical"})
     for scheme, target in (("pension", emp), ("medical", med), ("ltc", med)):
         found = social.coverage(conn, towns=towns, scheme=scheme, as_of=end, born_before=born_before, **reg)
         for v, (covered, eligible) in found.items():
@@ -163,7 +165,7 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
         for v, n in employment.placed_persons(conn, towns=towns, start=since, end=end, by=by).items():
             if n:
                 placed.append(
-                    {"month": month, "span": span, "village_code": v, "town_code": vt[v], "feed": "employment"}
+                    {"month": month, "span": span, "village_code": v, "town_code": town, "feed": "employment"}
                     | {"persons": n}
                 )
     return {
@@ -175,16 +177,20 @@ def month_rows(conn: Connection, month: int, towns: Collection[str], p: BuildPar
     }
 
 
-def year_rows(conn: Connection, year: int, towns: Collection[str], vt: dict[str, str]) -> list[dict[str, Any]]:
-    """The yearly dividend facts of the given towns for one year."""
-    div = _Rows(("village_code",), {"year": year, "feed": "agriculture"}, vt)
-    for v, (met, reporting) in dividends.compliance_by_town(conn, towns=towns, year=year, by="village").items():
-        div.add((v,), coops_met=met, coops_reporting=reporting)
-    for v, r in dividends.town_totals(conn, towns=towns, year=year, by="village").items():
-        div.add((v,), dividends_fen=r["dividends_fen"])
-    for v, (households, _) in dividends.fumin(conn, towns=towns, year=year, by="village").items():
-        div.add((v,), fumin_households=households)
-    return div.out()
+def year_rows(conn: Connection, year: int, towns: Collection[str]) -> list[dict[str, Any]]:
+    """The yearly dividend facts of the given towns for one year, town by town."""
+    out: list[dict[str, Any]] = []
+    for town in towns:
+        div = _Rows(("village_code",), {"year": year, "town_code": town, "feed": "agriculture"})
+        one = (town,)
+        for v, (met, reporting) in dividends.compliance_by_town(conn, towns=one, year=year, by="village").items():
+            div.add((v,), coops_met=met, coops_reporting=reporting)
+        for v, r in dividends.town_totals(conn, towns=one, year=year, by="village").items():
+            div.add((v,), dividends_fen=r["dividends_fen"])
+        for v, (households, _) in dividends.fumin(conn, towns=one, year=year, by="village").items():
+            div.add((v,), fumin_households=households)
+        out += div.out()
+    return out
 
 
 def dividend_years(conn: Connection) -> list[int]:

@@ -12,12 +12,12 @@ from data_access.analytics.params import BuildParams
 from data_access.analytics.refresh import MONTH_FACTS, YEAR_FACTS, _all_towns, built_months, complete
 
 _KEYS = {
-    "fact_caseload_month": ("month", "village_code"),
-    "fact_relief_month": ("month", "village_code", "relief_type"),
-    "fact_employment_month": ("month", "village_code"),
-    "fact_medical_month": ("month", "village_code"),
-    "fact_placement_span": ("month", "span", "village_code"),
-    "fact_dividend_year": ("year", "village_code"),
+    "fact_caseload_month": ("month", "town_code", "village_code"),
+    "fact_relief_month": ("month", "town_code", "village_code", "relief_type"),
+    "fact_employment_month": ("month", "town_code", "village_code"),
+    "fact_medical_month": ("month", "town_code", "village_code"),
+    "fact_placement_span": ("month", "span", "town_code", "village_code"),
+    "fact_dividend_year": ("year", "town_code", "village_code"),
 }
 
 
@@ -35,15 +35,15 @@ def stored(conn: Connection) -> dict[str, dict[tuple, dict[str, Any]]]:
 
 def fresh(conn: Connection) -> dict[str, dict[tuple, dict[str, Any]]]:
     """What the facts of the built months (and every year) should hold now."""
-    p, vt, towns = BuildParams.from_store(conn), build.village_towns(conn), _all_towns(conn)
+    p, towns = BuildParams.from_store(conn), _all_towns(conn)
     collected: dict[str, list[dict[str, Any]]] = {name: [] for name in _KEYS}
     build.open_active(conn)
     for month in sorted(built_months(conn)):
-        for name, rows in build.month_rows(conn, month, towns, p, vt).items():
+        for name, rows in build.month_rows(conn, month, towns, p).items():
             collected[name] += rows
     build.close_active(conn)
     for year in build.dividend_years(conn):
-        collected["fact_dividend_year"] += build.year_rows(conn, year, towns, vt)
+        collected["fact_dividend_year"] += build.year_rows(conn, year, towns)
     tables = {**MONTH_FACTS, "fact_dividend_year": YEAR_FACTS}
     return {name: _keyed(name, complete(tables[name], rows)) for name, rows in collected.items()}
 

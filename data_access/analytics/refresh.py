@@ -103,14 +103,13 @@ def _insert(conn: Connection, table, rows: list[dict]) -> None:
 
 def _write_months(conn: Connection, wanted: dict[int, Collection[str]], p: BuildParams) -> None:
     """Recompute the given (month -> towns) slices: delete, then insert, per table."""
-    vt = build.village_towns(conn)
     every = set(_all_towns(conn))
     build.open_active(conn)  # a failure rolls the transaction back, the temporary table with it
-    _write_slices(conn, wanted, p, vt, every)
+    _write_slices(conn, wanted, p, every)
     build.close_active(conn)
 
 
-def _write_slices(conn: Connection, wanted: dict[int, Collection[str]], p: BuildParams, vt, every: set[str]) -> None:
+def _write_slices(conn: Connection, wanted: dict[int, Collection[str]], p: BuildParams, every: set[str]) -> None:
     for month, towns in sorted(wanted.items()):
         towns = sorted(set(towns) & every)
         lines = p.lines(months.last_day(month))
@@ -120,7 +119,7 @@ def _write_slices(conn: Connection, wanted: dict[int, Collection[str]], p: Build
         conn.execute(delete(META).where(META.c.month == month))
         if lines is None or not towns:
             continue  # no 低保标准 yet: the month stays on raw rows
-        for name, rows in build.month_rows(conn, month, towns, p, vt).items():
+        for name, rows in build.month_rows(conn, month, towns, p).items():
             _insert(conn, MONTH_FACTS[name], rows)
         conn.execute(insert(META), {"month": month, "floor_fen": lines[0], "line_fen": lines[1], "params": p.text})
 
@@ -130,9 +129,8 @@ def _write_years(conn: Connection, towns: Collection[str]) -> None:
     conn.execute(delete(YEAR_FACTS).where(YEAR_FACTS.c.town_code.in_(towns)))
     if not towns:
         return
-    vt = build.village_towns(conn)
     for year in build.dividend_years(conn):
-        _insert(conn, YEAR_FACTS, build.year_rows(conn, year, towns, vt))
+        _insert(conn, YEAR_FACTS, build.year_rows(conn, year, towns))
 
 
 def rebuild(conn: Connection, *, from_month: int | None = None) -> int:

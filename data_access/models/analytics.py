@@ -5,7 +5,9 @@ flows within the month, numerators and denominators rather than ratios. Distinct
 counts do not add across months, so placements keep one row per span the app uses (the
 month, the quarter to the month's end, the year to the month's end). Yearly feeds are per
 village x year. Every fact row names the department feed it comes from. `town_code` is the
-town the raw rows are filed under; a town's figure is the sum over its rows.
+town the raw rows are filed under (a payment keeps its town when its household later moves),
+so a town's figure is the sum of its rows and a village's the sum over the towns it appears
+under: both equal the raw queries, whatever moved.
 
 `analytics_month` lists the months built, with the 低保标准 lines and the settings they were
 built with: a reader uses a month only when they match its own, else it reads raw rows.
@@ -45,8 +47,8 @@ class FactCaseloadMonth(SQLModel, table=True):
     __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
     village_code: str = Field(primary_key=True, max_length=20)
-    town_code: str = Field(max_length=20)
     feed: str = Field(default="caseload", max_length=40)
     floor_households: int = 0
     floor_persons: int = 0
@@ -67,9 +69,9 @@ class FactReliefMonth(SQLModel, table=True):
     __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
     village_code: str = Field(primary_key=True, max_length=20)
     relief_type: str = Field(primary_key=True, max_length=20)
-    town_code: str = Field(max_length=20)
     feed: str = Field(default="relief_civil", max_length=40)
     amount_fen: int = Field(default=0, sa_type=BigInteger)
     payments: int = 0
@@ -83,8 +85,8 @@ class FactEmploymentMonth(SQLModel, table=True):
     __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
     village_code: str = Field(primary_key=True, max_length=20)
-    town_code: str = Field(max_length=20)
     feed: str = Field(default="employment", max_length=40)
     targets: int = 0
     trained: int = 0
@@ -104,8 +106,8 @@ class FactMedicalMonth(SQLModel, table=True):
     __table_args__ = _COMPACT
 
     month: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
     village_code: str = Field(primary_key=True, max_length=20)
-    town_code: str = Field(max_length=20)
     feed: str = Field(default="medical", max_length=40)
     medical_covered: int = 0
     medical_eligible: int = 0
@@ -122,8 +124,8 @@ class FactPlacementSpan(SQLModel, table=True):
 
     month: int = Field(primary_key=True)
     span: str = Field(primary_key=True, max_length=8)
+    town_code: str = Field(primary_key=True, max_length=20)
     village_code: str = Field(primary_key=True, max_length=20)
-    town_code: str = Field(max_length=20)
     feed: str = Field(default="employment", max_length=40)
     persons: int = 0
 
@@ -133,8 +135,8 @@ class FactDividendYear(SQLModel, table=True):
     __table_args__ = _COMPACT
 
     year: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
     village_code: str = Field(primary_key=True, max_length=20)
-    town_code: str = Field(max_length=20)
     feed: str = Field(default="agriculture", max_length=40)
     coops_met: int = 0
     coops_reporting: int = 0

@@ -45,8 +45,8 @@ def upgrade() -> None:
     op.create_table(
         "fact_caseload_month",
         sa.Column("month", sa.Integer(), nullable=False),
-        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("feed", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("floor_households", sa.Integer(), nullable=False),
         sa.Column("floor_persons", sa.Integer(), nullable=False),
@@ -60,29 +60,29 @@ def upgrade() -> None:
         sa.Column("warning_income_drop", sa.Integer(), nullable=False),
         sa.Column("warning_medical", sa.Integer(), nullable=False),
         sa.Column("warning_any", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("month", "village_code"),
+        sa.PrimaryKeyConstraint("month", "town_code", "village_code"),
         sqlite_with_rowid=False,
     )
 
     op.create_table(
         "fact_dividend_year",
         sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("feed", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("coops_met", sa.Integer(), nullable=False),
         sa.Column("coops_reporting", sa.Integer(), nullable=False),
         sa.Column("dividends_fen", sa.BigInteger(), nullable=False),
         sa.Column("fumin_households", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("year", "village_code"),
+        sa.PrimaryKeyConstraint("year", "town_code", "village_code"),
         sqlite_with_rowid=False,
     )
 
     op.create_table(
         "fact_employment_month",
         sa.Column("month", sa.Integer(), nullable=False),
-        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("feed", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("targets", sa.Integer(), nullable=False),
         sa.Column("trained", sa.Integer(), nullable=False),
@@ -95,49 +95,49 @@ def upgrade() -> None:
         sa.Column("trainings_started", sa.Integer(), nullable=False),
         sa.Column("pension_covered", sa.Integer(), nullable=False),
         sa.Column("pension_eligible", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("month", "village_code"),
+        sa.PrimaryKeyConstraint("month", "town_code", "village_code"),
         sqlite_with_rowid=False,
     )
 
     op.create_table(
         "fact_medical_month",
         sa.Column("month", sa.Integer(), nullable=False),
-        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("feed", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("medical_covered", sa.Integer(), nullable=False),
         sa.Column("medical_eligible", sa.Integer(), nullable=False),
         sa.Column("ltc_covered", sa.Integer(), nullable=False),
         sa.Column("ltc_eligible", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("month", "village_code"),
+        sa.PrimaryKeyConstraint("month", "town_code", "village_code"),
         sqlite_with_rowid=False,
     )
 
     op.create_table(
         "fact_placement_span",
         sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("span", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("feed", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("persons", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("month", "span", "village_code"),
+        sa.PrimaryKeyConstraint("month", "span", "town_code", "village_code"),
         sqlite_with_rowid=False,
     )
 
     op.create_table(
         "fact_relief_month",
         sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("relief_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("feed", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("amount_fen", sa.BigInteger(), nullable=False),
         sa.Column("payments", sa.Integer(), nullable=False),
         sa.Column("persons", sa.Integer(), nullable=False),
         sa.Column("gap_eligible", sa.Integer(), nullable=False),
         sa.Column("gap_unpaid", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("month", "village_code", "relief_type"),
+        sa.PrimaryKeyConstraint("month", "town_code", "village_code", "relief_type"),
         sqlite_with_rowid=False,
     )
 
