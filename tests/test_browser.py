@@ -360,6 +360,7 @@ def test_follow_up_from_a_lagging_figure_to_the_pack(app_server, browser, tmp_pa
     page.close()
 
     page = as_user("bacheng", "/supervision")
+    _wait_idle(page)
     page.get_by_text(re.compile(f"#{task} ")).first.click()
     page.get_by_label("办理情况（措施、进展）").fill("已召开专题会，落实三项措施")
     page.get_by_role("button", name="提交答复").click()
@@ -367,9 +368,12 @@ def test_follow_up_from_a_lagging_figure_to_the_pack(app_server, browser, tmp_pa
     page.close()
 
     page = as_user("leader", "/supervision")
+    _wait_idle(page)
     page.get_by_text(re.compile(f"#{task} ")).first.click()
+    page.get_by_role("button", name="办结", exact=True).wait_for(state="visible", timeout=60_000)
     assert "已召开专题会，落实三项措施" in page.inner_text("body")
-    page.get_by_role("button", name="办结").click()
+    _wait_idle(page)
+    page.get_by_role("button", name="办结", exact=True).click()
     page.wait_for_selector(f"text=/#{task} 已办结/", timeout=120_000)
     page.close()
 
