@@ -99,8 +99,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.init_reference:
         from data_access.ingest.bootstrap import ensure_reference
 
-        added = ensure_reference(_engine())
+        engine = _engine()
+        added = ensure_reference(engine)
         print(f"已写入区镇 {added['town']} 个、低保标准 {added['living_standard']} 条（已有的不变）。")
+        from data_access import analytics
+
+        with engine.begin() as conn:  # switch the fact layer on: every later import refreshes it
+            analytics.rebuild(conn)
         return OK
     if args.template:
         kind = KINDS.get(args.template)
