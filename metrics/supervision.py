@@ -27,7 +27,7 @@ def current_figures(conn: Connection, *, towns: tuple[str, ...], tasks: Iterable
 
 
 def movement(task: Task, figure: Figure | None) -> str:
-    """"好转" / "下滑" / "持平" against the frozen value, in the KPI's direction."""
+    """ "好转" / "下滑" / "持平" against the frozen value, in the KPI's direction."""
     from metrics.attainment import Direction
 
     if figure is None or figure.value is None or task.frozen_value is None:

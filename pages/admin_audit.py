@@ -42,9 +42,7 @@ else:
     )
 left, middle, right = st.columns(3)
 username = left.text_input("用户名（精确匹配，可空）")
-actions = middle.multiselect(
-    "操作", options=list(audit.ACTIONS), format_func=audit.ACTIONS.get, placeholder="全部操作"
-)
+actions = middle.multiselect("操作", options=list(audit.ACTIONS), format_func=audit.ACTIONS.get, placeholder="全部操作")
 days = right.date_input("日期范围", value=(datetime.now().date() - timedelta(days=30), datetime.now().date()))
 since = datetime.combine(days[0], time.min) if isinstance(days, tuple) and days else None
 until = datetime.combine(days[-1], time.max) if isinstance(days, tuple) and len(days) == 2 else None
