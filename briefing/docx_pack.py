@@ -14,6 +14,7 @@ from briefing import images
 from briefing.content import Pack
 from briefing.meta import DEMO_NOTICE, PROGRAMME
 from briefing.section_charts import section_png
+from data_access.text import clean_for_export
 from metrics import format as fmt
 from metrics.attainment import STATUS_LABELS, Status
 
@@ -54,13 +55,13 @@ def _table(document: Document, headers: list[str], rows: list[list[str]], tints:
     table.style = "Table Grid"
     for j, text in enumerate(headers):
         cell = table.rows[0].cells[j]
-        cell.text = text
+        cell.text = clean_for_export(text)
         cell.paragraphs[0].runs[0].bold = True
         _shade(cell, "DCE6F2")
     for i, row in enumerate(rows):
         cells = table.add_row().cells
         for j, text in enumerate(row):
-            cells[j].text = text
+            cells[j].text = clean_for_export(text)
             if j > 0:
                 cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if tints and tints[i][j]:
@@ -75,7 +76,7 @@ def write_docx(pack: Pack) -> bytes:
     meta = pack.meta
     document.core_properties.title = f"{PROGRAMME} 会议材料 {meta.scope_name} {meta.period.label}"
     document.add_heading(f"{PROGRAMME}\n领导小组会议材料", level=0)
-    document.add_paragraph(f"{meta.scope_name} · {meta.period.label}")
+    document.add_paragraph(clean_for_export(f"{meta.scope_name} · {meta.period.label}"))
     document.add_paragraph(f"数据截至 {meta.data_date:%Y年%m月%d日} · 生成于 {meta.generated_at:%Y-%m-%d %H:%M}")
     if meta.is_demo:
         run = document.add_paragraph().add_run(DEMO_NOTICE)
@@ -83,9 +84,9 @@ def write_docx(pack: Pack) -> bytes:
         run.font.color.rgb = RGBColor(0xB4, 0x53, 0x09)
     missing_images = False
     for part in pack.sections:
-        document.add_heading(part.title, level=1)
+        document.add_heading(clean_for_export(part.title), level=1)
         for sentence in part.narrative:
-            document.add_paragraph(sentence)
+            document.add_paragraph(clean_for_export(sentence))
         _table(
             document,
             ["指标", "数值", "目标", "完成度", "状态"],

@@ -20,6 +20,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from data_access.text import clean_for_export
+
 # 字号 in points.
 SIZE_2 = 22.0  # 二号: title
 SIZE_3 = 16.0  # 三号: body and headings
@@ -65,7 +67,7 @@ def set_fonts(rpr, name: str) -> None:
 
 
 def run(paragraph: Paragraph, text: str, *, font: str, size: float, colour: RGBColor | None = None, bold=False):
-    r = paragraph.add_run(text)
+    r = paragraph.add_run(clean_for_export(text))  # XML cannot hold control characters
     r.font.size = Pt(size)
     r.font.bold = bold
     if colour is not None:

@@ -167,3 +167,25 @@ def test_register_equals_monitored_plus_due_exit(demo_engine):
             assert below == evaluator.figure(KPI_BY_KEY["caseload_households"], code, compare=False).value
             assert due >= 0
         assert sum(detail.reconciliation(c)[2] for c, _ in units) > 0  # the demo city has some 应退未退
+
+
+def test_word_documents_survive_a_control_character_in_a_stored_name(demo_engine):
+    """A village named with BEL (stored before the import rule existed) still yields the Word
+    meeting pack and the 汇报材料, with the character replaced."""
+    import io
+
+    from docx import Document
+
+    from briefing.build import meeting_pack
+
+    with demo_engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            village = conn.execute(text("SELECT MIN(code) FROM village WHERE town_code = :t"), {"t": TOWN}).scalar()
+            conn.execute(text("UPDATE village SET name = :n WHERE code = :c"), {"n": "金湾\x07社区", "c": village})
+            for fmt in ("docx", "report"):
+                data, _ = meeting_pack(conn, period="2026-Q3", scope=TOWN, fmt=fmt)
+                body = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+                assert "\x07" not in body and len(data) > 10_000
+        finally:
+            trans.rollback()
