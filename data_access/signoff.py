@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, and_, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from data_access import audit
 from data_access.access import AccessDenied, Principal
@@ -57,10 +58,15 @@ def confirm(engine: Engine, *, principal: Principal, subject_kind: str, subject:
         raise AccessDenied("只有责任部门（或本区镇操作员）可以确认本单位的数据")
     now = datetime.now().replace(microsecond=0)
     key = and_(_TABLE.c.subject_kind == subject_kind, _TABLE.c.subject == subject, _TABLE.c.period == period)
-    with engine.begin() as conn:
-        values = {"confirmed": True, "confirmed_by": principal.username, "confirmed_at": now}
-        if not conn.execute(update(_TABLE).where(key).values(**values)).rowcount:
-            conn.execute(insert(_TABLE), {"subject_kind": subject_kind, "subject": subject, "period": period, **values})
+    values = {"confirmed": True, "confirmed_by": principal.username, "confirmed_at": now}
+    try:
+        with engine.begin() as conn:
+            if not conn.execute(update(_TABLE).where(key).values(**values)).rowcount:
+                row = {"subject_kind": subject_kind, "subject": subject, "period": period, **values}
+                conn.execute(insert(_TABLE), row)
+    except IntegrityError:  # confirmed at the same moment by a second click: the row exists now
+        with engine.begin() as conn:
+            conn.execute(update(_TABLE).where(key).values(**values))
     audit.record(engine, username=principal.username, action="signoff", target=f"{subject} · {period}")
 
 
