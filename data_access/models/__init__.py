@@ -28,6 +28,7 @@ from data_access.models.relief import ReliefBudget, ReliefPayment
 from data_access.models.social import CadreLink, InsuranceEnrolment
 from data_access.models.standards import LivingStandard
 from data_access.models.supervision import MeetingRemark, Signoff, SupervisionTask, TaskReply
+from data_access.models.web import WebSession
 
 __all__ = [
     "AnalyticsMonth",
@@ -69,4 +70,5 @@ __all__ = [
     "Training",
     "UserAccount",
     "Village",
+    "WebSession",
 ]
