@@ -10,6 +10,7 @@ from data_access.models.analytics import (
     FactPlacementSpan,
     FactReliefMonth,
 )
+from data_access.models.api import ApiRateWindow, ApiToken
 from data_access.models.auth import AuditEvent, UserAccount
 from data_access.models.cooperative import Cooperative, CooperativeYear, FuminDividend
 from data_access.models.employment import (
@@ -33,6 +34,8 @@ from data_access.models.web import WebSession
 __all__ = [
     "AnalyticsMonth",
     "AnalyticsState",
+    "ApiRateWindow",
+    "ApiToken",
     "AuditEvent",
     "CadreLink",
     "CaseEvent",
