@@ -45,6 +45,8 @@ ACTIONS = {
     "signoff": "确认数据",
     "unlock": "解锁已确认数据",
     "remark": "会议批注",
+    "api_read": "接口调用",
+    "api_token": "接口令牌变更",
 }
 GENESIS = ""  # the "previous hash" of the first entry
 CHAIN_FIELDS = ("at", "username", "action", "target", "detail", "source", "ok")

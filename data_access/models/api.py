@@ -27,10 +27,10 @@ class ApiToken(SQLModel, table=True):
 
 
 class ApiRateWindow(SQLModel, table=True):
-    """Calls of one token in one minute (minutes since the epoch): counted by one upsert."""
+    """Calls of one token in one minute: counted by one upsert per call."""
 
     __tablename__ = "api_rate_window"
 
     token_id: int = Field(primary_key=True)
-    window: int = Field(primary_key=True)
+    minute: int = Field(primary_key=True)  # minutes since the epoch (UTC)
     n: int = 0

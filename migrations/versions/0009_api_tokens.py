@@ -40,9 +40,9 @@ def upgrade() -> None:
     op.create_table(
         "api_rate_window",
         sa.Column("token_id", sa.Integer(), nullable=False),
-        sa.Column("window", sa.Integer(), nullable=False),
+        sa.Column("minute", sa.Integer(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("token_id", "window"),
+        sa.PrimaryKeyConstraint("token_id", "minute"),
     )
 
 
