@@ -6,34 +6,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import date
 
-from data_access.demo.base import (
-    DEMO_END,
-    _age_on,
-    _days,
-    _random_day,
-    _standard_at,
-    _Village,
-    _yuan,
-)
-from data_access.demo.households import (
-    _Assessment,
-    _GeneratorState,
-    _Household,
-    _Member,
-    _Review,
-)
-from data_access.demo.names import (
-    ID_AREA,
-    SURNAMES,
-    _person_name,
-    id_check_digit,
-)
-from data_access.models import (
-    CaseEvent,
-    Household,
-    IncomeAssessment,
-    Member,
-)
+from data_access.demo.base import DEMO_END, _age_on, _days, _random_day, _standard_at, _Village, _yuan
+from data_access.demo.households import _Assessment, _GeneratorState, _Household, _Member, _Review
+from data_access.demo.names import ID_AREA, SURNAMES, _person_name, id_check_digit
+from data_access.models import CaseEvent, Household, IncomeAssessment, Member
 
 
 class _CaseloadMixin(_GeneratorState):

@@ -7,24 +7,10 @@ import math
 import random
 from datetime import date
 
-from data_access.demo.base import (
-    COOPERATIVE_YEARS,
-    FUMIN_YEARS,
-    _Town,
-    _yuan,
-)
-from data_access.demo.households import (
-    _GeneratorState,
-    _Household,
-)
-from data_access.demo.writer import (
-    _Writer,
-)
-from data_access.models import (
-    Cooperative,
-    CooperativeYear,
-    FuminDividend,
-)
+from data_access.demo.base import COOPERATIVE_YEARS, FUMIN_YEARS, _Town, _yuan
+from data_access.demo.households import _GeneratorState, _Household
+from data_access.demo.writer import _Writer
+from data_access.models import Cooperative, CooperativeYear, FuminDividend
 from metrics import rules
 
 

@@ -20,28 +20,10 @@ from data_access.demo.base import (
     _Town,
     _yuan,
 )
-from data_access.demo.households import (
-    _GeneratorState,
-    _Household,
-    _Member,
-)
-from data_access.demo.names import (
-    CHANNEL_WEIGHTS,
-    COURSES,
-    EMPLOYER_BRANDS,
-    EMPLOYER_TRADES,
-    JOB_TITLES,
-)
-from data_access.demo.writer import (
-    _Writer,
-)
-from data_access.models import (
-    EntrepreneurshipSubsidy,
-    GuaranteedLoan,
-    JobPosting,
-    Placement,
-    Training,
-)
+from data_access.demo.households import _GeneratorState, _Household, _Member
+from data_access.demo.names import CHANNEL_WEIGHTS, COURSES, EMPLOYER_BRANDS, EMPLOYER_TRADES, JOB_TITLES
+from data_access.demo.writer import _Writer
+from data_access.models import EntrepreneurshipSubsidy, GuaranteedLoan, JobPosting, Placement, Training
 
 
 class _EmploymentMixin(_GeneratorState):

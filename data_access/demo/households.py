@@ -20,10 +20,7 @@ from data_access.demo.base import (
     _Town,
     _Village,
 )
-from data_access.demo.writer import (
-    _Ledger,
-    _Writer,
-)
+from data_access.demo.writer import _Ledger, _Writer
 
 # --------------------------------------------------------------------------- households
 

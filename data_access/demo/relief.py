@@ -28,22 +28,10 @@ from data_access.demo.base import (
     _yuan,
     feed_data_date,
 )
-from data_access.demo.households import (
-    _GeneratorState,
-    _Household,
-)
-from data_access.demo.names import (
-    EDUCATION_AID_YUAN,
-    MONTHLY_LIVING_SHARE,
-)
-from data_access.demo.writer import (
-    _Ledger,
-    _Writer,
-)
-from data_access.models import (
-    ReliefBudget,
-    ReliefPayment,
-)
+from data_access.demo.households import _GeneratorState, _Household
+from data_access.demo.names import EDUCATION_AID_YUAN, MONTHLY_LIVING_SHARE
+from data_access.demo.writer import _Ledger, _Writer
+from data_access.models import ReliefBudget, ReliefPayment
 from metrics import rules
 
 

@@ -5,22 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from data_access.demo.base import (
-    DEMO_END,
-    _age_on,
-    _days,
-    _standard_at,
-    _years_after,
-)
-from data_access.demo.households import (
-    _GeneratorState,
-    _Household,
-    _Member,
-)
-from data_access.models import (
-    CadreLink,
-    InsuranceEnrolment,
-)
+from data_access.demo.base import DEMO_END, _age_on, _days, _standard_at, _years_after
+from data_access.demo.households import _GeneratorState, _Household, _Member
+from data_access.models import CadreLink, InsuranceEnrolment
 
 
 class _SocialMixin(_GeneratorState):

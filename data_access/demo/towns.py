@@ -32,20 +32,10 @@ from data_access.demo.base import (
     _Village,
     feed_data_date,
 )
-from data_access.demo.caseload import (
-    _CaseloadMixin,
-)
-from data_access.demo.dividends import (
-    _DividendsMixin,
-)
-from data_access.demo.employment import (
-    _EmploymentMixin,
-)
-from data_access.demo.households import (
-    _Household,
-    _review,
-    _Spell,
-)
+from data_access.demo.caseload import _CaseloadMixin
+from data_access.demo.dividends import _DividendsMixin
+from data_access.demo.employment import _EmploymentMixin
+from data_access.demo.households import _Household, _review, _Spell
 from data_access.demo.names import (
     CAUSE_WEIGHTS,
     COMMUNITY_SECOND,
@@ -56,24 +46,10 @@ from data_access.demo.names import (
     _person_name,
     _place_names,
 )
-from data_access.demo.relief import (
-    _ReliefMixin,
-)
-from data_access.demo.social import (
-    _SocialMixin,
-)
-from data_access.demo.writer import (
-    _Ledger,
-    _Writer,
-)
-from data_access.models import (
-    FeedStatus,
-    Household,
-    LivingStandard,
-    Setting,
-    Town,
-    Village,
-)
+from data_access.demo.relief import _ReliefMixin
+from data_access.demo.social import _SocialMixin
+from data_access.demo.writer import _Ledger, _Writer
+from data_access.models import FeedStatus, Household, LivingStandard, Setting, Town, Village
 
 
 class _TownGenerator(_CaseloadMixin, _ReliefMixin, _EmploymentMixin, _SocialMixin, _DividendsMixin):

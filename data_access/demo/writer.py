@@ -9,9 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from data_access.demo.base import (
-    CHUNK_ROWS,
-)
+from data_access.demo.base import CHUNK_ROWS
 
 # --------------------------------------------------------------------------- writer
 
