@@ -1,0 +1,1 @@
+"""The KPI registry split by domain; metrics.registry assembles it."""
