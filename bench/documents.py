@@ -25,7 +25,7 @@ from briefing.section_charts import pack_pngs
 from data_access.db import make_engine
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
-from metrics.periods import Period
+from metrics.domain.periods import Period
 
 
 def _engine(db: str | None):

@@ -13,7 +13,7 @@ from briefing.report_text import build_report
 from briefing.section_charts import pack_pngs
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
-from metrics.periods import Period, PeriodError
+from metrics.domain.periods import Period, PeriodError
 
 CITY_NAMES = {"全市", "昆山市", "city", CITY_SCOPE}
 # --format: what each produces (document, extension). The meeting pack comes as slides, Word or

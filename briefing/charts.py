@@ -6,7 +6,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from metrics.attainment import STATUS_COLOURS, STATUS_LABELS, Status
+from metrics.domain.attainment import STATUS_COLOURS, STATUS_LABELS, Status
 
 # Fonts tried in order: the server's Noto CJK (Debian fonts-noto-cjk), then common desktop ones.
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"

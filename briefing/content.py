@@ -16,9 +16,9 @@ from data_access.queries import reference
 from data_access.reference import CITY_NAME, FEEDS
 from data_access.remarks import Remark
 from data_access.supervision import Task
+from metrics.domain.periods import Period
 from metrics.evaluate import Figure
 from metrics.overview import SCORECARD_KPIS
-from metrics.periods import Period
 from metrics.registry import DOMAIN_CARDS, DOMAIN_CHART_KPI, DOMAINS, KPI_BY_KEY, Kpi
 from metrics.supervision import current_figures
 from metrics.views import domain_view

@@ -16,7 +16,7 @@ from briefing.meta import DEMO_NOTICE, PROGRAMME
 from briefing.section_charts import section_png
 from data_access.text import clean_for_export
 from metrics import format as fmt
-from metrics.attainment import STATUS_LABELS, Status
+from metrics.domain.attainment import STATUS_LABELS, Status
 
 FONT = "Microsoft YaHei"
 TINTS = {

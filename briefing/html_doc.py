@@ -12,7 +12,7 @@ from briefing.content import Pack
 from briefing.meta import DEMO_NOTICE, PROGRAMME
 from briefing.report_text import NO_CHARTS, SCORECARD_NOTE, Report, cn_date, headline_rows, scorecard_rows
 from metrics import format as fmt
-from metrics.attainment import STATUS_LABELS, Status
+from metrics.domain.attainment import STATUS_LABELS, Status
 
 SANS = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 # 公文 fonts first (a reader's own machine), then what the server has.

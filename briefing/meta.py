@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from metrics.periods import Grain, Period
+from metrics.domain.periods import Grain, Period
 
 PROGRAMME = "昆山市建立解决相对贫困长效机制"
 DEMO_NOTICE = "演示数据：系统生成的演示数据，并非真实统计数据，不得用于正式汇报"

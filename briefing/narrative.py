@@ -4,7 +4,7 @@ figures the pages show (so a number in the text is the number on the chart)."""
 from __future__ import annotations
 
 from metrics import format as fmt
-from metrics.attainment import STATUS_LABELS, Direction, Status
+from metrics.domain.attainment import STATUS_LABELS, Direction, Status
 from metrics.evaluate import Figure
 
 

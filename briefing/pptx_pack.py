@@ -19,7 +19,7 @@ from data_access.supervision import STATUS_LABELS as TASK_STATUS_LABELS
 from data_access.supervision import STATUS_ORDER
 from data_access.text import clean_for_export
 from metrics import format as fmt
-from metrics.attainment import STATUS_COLOURS, STATUS_LABELS, Status
+from metrics.domain.attainment import STATUS_COLOURS, STATUS_LABELS, Status
 from metrics.registry import KPI_BY_KEY
 from metrics.supervision import movement
 

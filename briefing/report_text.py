@@ -17,7 +17,7 @@ from briefing.content import Pack
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import caseload
 from metrics import format as fmt
-from metrics.attainment import STATUS_ICONS, STATUS_LABELS, Direction, Status
+from metrics.domain.attainment import STATUS_ICONS, STATUS_LABELS, Direction, Status
 from metrics.evaluate import Evaluator, Figure
 from metrics.registry import KPI_BY_KEY, Kpi
 from metrics.views import evaluator_for, units_for

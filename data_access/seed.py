@@ -32,7 +32,7 @@ def is_demo_store(engine: Engine) -> bool:
 def seed_demo(engine: Engine, *, scale: float = 1.0, seed: int | None = None) -> dict[str, int]:
     from data_access import demo
     from data_access.accounts import ensure_demo_accounts
-    from data_access.demo_goals import seed_goals
+    from metrics.demo_goals import seed_goals
 
     kwargs = {"scale": scale} if seed is None else {"scale": scale, "seed": seed}
     counts = demo.generate(engine, **kwargs)

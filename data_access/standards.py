@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from data_access import analytics, audit
 from data_access.models import LivingStandard
 from data_access.queries import reference
-from metrics.rules import Standard
+from metrics.domain.rules import Standard
 
 MAX_STANDARD_FEN = 10_000_000  # 100,000 yuan a month: anything above is a typing error
 MULTIPLIER_RANGE = (1.0, 5.0)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from data_access.reference import FEEDS
-from metrics.periods import Period
+from metrics.domain.periods import Period
 from metrics.registry import Kpi
 
 # Relief is paid by several departments; every type counts in the relief totals (三.1—三.7).

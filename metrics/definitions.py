@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from metrics.attainment import DIRECTION_LABELS
+from metrics.domain.attainment import DIRECTION_LABELS
+from metrics.domain.settings import SETTING_DEFS
 from metrics.registry import DOMAINS, KPIS
-from metrics.settings import SETTING_DEFS
 
 SUMMARY_COLUMNS = ("领域", "指标", "单位", "责任单位", "实施方案条款", "方向", "统计方式")
 DEFINITION_COLUMNS = ("领域", "指标", "单位", "含义", "计算口径", "实施方案条款", "责任单位", "方向", "统计方式")
@@ -34,7 +34,7 @@ def definitions_rows() -> list[dict[str, str]]:
 
 
 # How the dashboard reads each rule of the plan where the text leaves room (shown on 指标说明;
-# each mirrors a function in metrics.rules and the SQL of data_access.queries.relief).
+# each mirrors a function in metrics.domain.rules and the SQL of data_access.queries.relief).
 RULE_READINGS: tuple[tuple[str, str, str], ...] = (
     (
         "三.1 生活救助",

@@ -13,12 +13,12 @@ from sqlalchemy.engine import Connection
 
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
-from metrics.attainment import Status, attainment, paced_target, status
 from metrics.completeness import TOWN_ONLY, TOWN_ONLY_NOTE, gap_note, lagging_feeds
-from metrics.periods import Grain, Period
+from metrics.domain.attainment import Status, attainment, paced_target, status
+from metrics.domain.periods import Grain, Period
+from metrics.domain.rules import NoStandardError, Standard, standard_in_force
+from metrics.domain.settings import Settings
 from metrics.registry import Kpi, KpiValues, Measure, QueryContext
-from metrics.rules import NoStandardError, Standard, standard_in_force
-from metrics.settings import Settings
 
 PREVIOUS_LABELS = {Grain.MONTH: "较上月", Grain.QUARTER: "较上季度", Grain.YEAR: "较上年"}
 # A running period is compared with the same elapsed span of the earlier one.

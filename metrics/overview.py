@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy.engine import Connection
 
 from data_access.queries import reference
+from metrics.domain.periods import Grain, Period, recent_periods
 from metrics.evaluate import Evaluator, Figure
-from metrics.periods import Grain, Period, recent_periods
 from metrics.registry import KPI_BY_KEY, OVERVIEW_KPIS, Kpi, prefetch_months
 
 # The scorecard's columns: every KPI with a direction that a goal can be set for.

@@ -1,7 +1,7 @@
 """What a new 低保标准 would change, before it is saved (二(一).1).
 
 Each household on the register keeps its latest income assessment I; it is classified with
-metrics.rules.classify under the standard in force and under the proposed one. The store
+metrics.domain.rules.classify under the standard in force and under the proposed one. The store
 aggregates households and persons per town and income in SQL (one row per distinct I, not
 per household); classification and the 低保补差 (S − I) × persons run on those groups.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from data_access.queries.caseload import ACTIVE_HOUSEHOLDS, active_params
 from data_access.queries.common import run
-from metrics.rules import Group, Standard, classify
+from metrics.domain.rules import Group, Standard, classify
 
 GROUPS = (Group.FLOOR, Group.MONITORED, Group.ABOVE)
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy.engine import Connection
 
 from data_access.supervision import Task
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator, Figure
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY
 
 
@@ -28,7 +28,7 @@ def current_figures(conn: Connection, *, towns: tuple[str, ...], tasks: Iterable
 
 def movement(task: Task, figure: Figure | None) -> str:
     """ "好转" / "下滑" / "持平" against the frozen value, in the KPI's direction."""
-    from metrics.attainment import Direction
+    from metrics.domain.attainment import Direction
 
     if figure is None or figure.value is None or task.frozen_value is None:
         return "—"

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Connection
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import households, reference
 from metrics.completeness import TOWN_ONLY
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator, Figure
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY
 
 
@@ -82,7 +82,7 @@ class ProfileRow:
 
 def town_profile(conn: Connection, *, towns: tuple[str, ...], period: Period, town: str) -> dict[str, list[ProfileRow]]:
     """Every KPI for one town against its goals, with its rank among the visible towns, by domain."""
-    from metrics.attainment import Direction
+    from metrics.domain.attainment import Direction
     from metrics.registry import KPIS
 
     if town not in towns:

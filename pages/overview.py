@@ -7,8 +7,8 @@ import streamlit as st
 
 from briefing import charts
 from data_access import supervision
-from metrics.attainment import Status
 from metrics.completeness import due_date
+from metrics.domain.attainment import Status
 from metrics.overview import SCORECARD_KPIS
 from pages.ui import exports, league, remarks, store
 from pages.ui.cards import card_row

@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from briefing import charts
+from metrics.domain.periods import Period
 from metrics.domains.relief import GAP_RULE_DEPARTMENTS, GAP_RULE_LABELS, TYPE_DEPARTMENTS, TYPE_LABELS
-from metrics.periods import Period
 from metrics.registry import DOMAIN_CARDS
 from pages.ui import exports, league, privacy, store
 from pages.ui.cards import card_row

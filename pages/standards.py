@@ -14,7 +14,7 @@ from data_access import standards
 from data_access.db import get_engine
 from data_access.queries import reference
 from data_access.reference import CITY_NAME
-from metrics.rules import GROUP_LABELS, Group, Standard
+from metrics.domain.rules import GROUP_LABELS, Group, Standard
 from metrics.standard_change import GROUPS, StandardPreview, TownChange, preview
 from pages.ui.context import current
 from pages.ui.intake import acting_user, after_write, plain, show_flash

@@ -13,8 +13,8 @@ from data_access.access import AccessDenied
 from data_access.db import get_engine
 from data_access.supervision import STATUS_LABELS, TaskError
 from metrics import format as fmt
-from metrics.attainment import STATUS_LABELS as FIGURE_STATUS
-from metrics.attainment import Status
+from metrics.domain.attainment import STATUS_LABELS as FIGURE_STATUS
+from metrics.domain.attainment import Status
 from metrics.registry import KPI_BY_KEY
 from metrics.supervision import movement
 from pages.ui import exports, store

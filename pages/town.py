@@ -10,7 +10,7 @@ import streamlit as st
 from data_access import supervision
 from data_access.db import get_engine
 from metrics import format as fmt
-from metrics.attainment import STATUS_ICONS, STATUS_LABELS, Status
+from metrics.domain.attainment import STATUS_ICONS, STATUS_LABELS, Status
 from metrics.registry import DOMAINS, KPI_BY_KEY
 from metrics.supervision import movement
 from pages.ui import drill, exports, store

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from metrics.rules import Group, Standard, classify, dividend_target, dividend_target_met, standard_in_force
+from metrics.domain.rules import Group, Standard, classify, dividend_target, dividend_target_met, standard_in_force
 
 
 def _d(value: object) -> date:
@@ -181,7 +181,7 @@ def relief_by_type(conn: Connection, start: date, end: date) -> dict[str, int]:
 
 def living_gaps(conn: Connection, as_of: date, since: date) -> dict[str, tuple[int, int]]:
     """三.1 with rules.living_relief_case: (households meeting it, of them unpaid since `since`)."""
-    from metrics.rules import LivingRelief, living_relief_case
+    from metrics.domain.rules import LivingRelief, living_relief_case
 
     standard = standard_in_force(standards(conn), as_of)
     flags: dict[int, list[bool]] = defaultdict(lambda: [False, False])
@@ -235,7 +235,7 @@ def rule_gaps(conn: Connection, rule: str, as_of: date, since: date) -> dict[str
     """三.2 / 三.3 with the rule functions, household by household: (meeting it, of them unpaid).
 
     三.2 uses the standard in force on the assessment date and the months January → that month."""
-    from metrics.rules import medical_relief_eligible, temporary_relief_eligible
+    from metrics.domain.rules import medical_relief_eligible, temporary_relief_eligible
 
     history = standards(conn)
     at_as_of = standard_in_force(history, as_of)

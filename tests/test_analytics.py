@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import event, text
 
 from data_access.analytics.check import differences
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY, KPIS, Kpi, KpiValues, Measure
 from tests import oracle
 
@@ -195,7 +195,7 @@ def test_stored_facts_equal_a_fresh_computation(demo_engine):
 
 
 def test_a_trend_prefetched_in_one_query_per_table_equals_month_by_month(demo_engine):
-    from metrics.periods import Grain, recent_periods
+    from metrics.domain.periods import Grain, recent_periods
     from metrics.registry import prefetch_months
 
     keys = ("caseload_households", "relief_spending", "new_entries", "pension_coverage", "relief_gaps")

@@ -167,8 +167,8 @@ def test_what_a_change_touches(store):
 
 def test_a_settings_change_rebuilds_the_stocks_and_facts_serve_the_new_settings(store):
     from data_access.queries import reference
+    from metrics.domain.periods import Period
     from metrics.evaluate import Evaluator
-    from metrics.periods import Period
     from metrics.registry import KPI_BY_KEY
     from tests.test_analytics import _Statements
 

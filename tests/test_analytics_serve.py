@@ -10,8 +10,8 @@ import pytest
 
 from data_access.analytics import serve
 from data_access.queries import caseload, employment, relief, social
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY, gap_since, warning_params
 from tests import oracle
 from tests.test_analytics import _Statements

@@ -1,6 +1,6 @@
 """The demo city: the same rows for the same seed, valid IDs, relief only where the rules
 allow it, and the size and shape a user would expect. Checks recompute from raw rows with
-metrics.rules, independently of the generator's own bookkeeping."""
+metrics.domain.rules, independently of the generator's own bookkeeping."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from data_access.models import (
     Town,
     Village,
 )
-from metrics import rules
+from metrics.domain import rules
 
 SCALE = 0.05  # about 400 households on the register: seconds to build
 

@@ -27,10 +27,10 @@ from data_access.access import Principal
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
 from metrics import format as fmt
-from metrics.attainment import Status
+from metrics.domain.attainment import Status
+from metrics.domain.periods import Grain, Period
 from metrics.domains.caseload import caseload_detail
 from metrics.evaluate import Evaluator
-from metrics.periods import Grain, Period
 from metrics.registry import KPI_BY_KEY
 from metrics.views import units_for
 from tests import oracle

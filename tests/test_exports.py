@@ -22,7 +22,7 @@ from pptx import Presentation
 from briefing import excel, images
 from briefing.build import PackError, meeting_pack
 from briefing.meta import ExportMeta
-from metrics.periods import Period
+from metrics.domain.periods import Period
 from tests import oracle
 from tests.conftest import unavailable
 

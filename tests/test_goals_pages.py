@@ -3,7 +3,7 @@ check that town goals add up to the city goal, and the history of changes.
 
 Runs through app.py, which registers the page as "goals.py" (url /goals). AppTest cannot
 type into st.data_editor, so saving is covered in test_goals_store.py via the same function
-the page calls (data_access.goals.save_goals)."""
+the page calls (metrics.goals.save_goals)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access import goals
+from metrics import goals
 from data_access.models.governance import CITY_SCOPE
 from tests.intake_support import open_page, seeded_store
 

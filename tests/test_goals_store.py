@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from data_access import goals
+from metrics import goals
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries.reference import data_version
 from metrics.registry import KPI_BY_KEY, KPIS

@@ -19,7 +19,7 @@ from data_access.ingest import ImportRejected, commit, dry_run, report_xlsx
 from data_access.ingest.fields import CellError, Code, Day, IdNumber, Integer, Moment, Money, ParseContext, Phone, Text
 from data_access.ingest.kinds import HEAD_ID
 from data_access.ingest.reader import read
-from metrics.periods import Period
+from metrics.domain.periods import Period
 from tests.conftest import BACKENDS
 from tests.intake_support import csv_bytes, heads, seeded_store, table_counts, xlsx_bytes
 

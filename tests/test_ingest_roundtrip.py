@@ -12,8 +12,8 @@ from sqlmodel import SQLModel
 
 from data_access.ingest import KINDS, LOAD_ORDER, commit, dry_run, export_file
 from data_access.models.governance import CITY_SCOPE
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPIS
 from tests.conftest import TEST_SCALE
 from tests.intake_support import seeded_store, table_counts

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from data_access.models import CaseEvent, Household, IncomeAssessment, LivingStandard, Town, Village
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import dividends
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY, KPIS
 from tests import oracle
 

@@ -8,9 +8,9 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from data_access.queries import caseload, relief
+from metrics.domain.periods import Period
 from metrics.domains.caseload import flow_rows, monthly_flow_rows
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY, KPIS
 from metrics.views import units_for
 from tests import oracle

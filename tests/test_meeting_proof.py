@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 
 from briefing import narrative
-from metrics.attainment import Status
+from metrics.domain.attainment import Status
+from metrics.domain.periods import Grain, Period, latest_complete, recent_periods
 from metrics.domains.caseload import caseload_detail
 from metrics.evaluate import Evaluator
-from metrics.periods import Grain, Period, latest_complete, recent_periods
 from metrics.registry import KPI_BY_KEY, KPIS
 from metrics.views import domain_view, units_for
 from tests import oracle

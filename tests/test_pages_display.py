@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.access import Principal
 from data_access.db import make_engine
-from metrics.periods import Grain, Period, latest_complete
+from metrics.domain.periods import Grain, Period, latest_complete
 from tests.conftest import signed_in
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from metrics.attainment import Direction, Status, attainment, paced_target, status
-from metrics.periods import Grain, Period, PeriodError
-from metrics.settings import Settings
+from metrics.domain.attainment import Direction, Status, attainment, paced_target, status
+from metrics.domain.periods import Grain, Period, PeriodError
+from metrics.domain.settings import Settings
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from metrics.rules import (
+from metrics.domain.rules import (
     DividendOutcome,
     Group,
     LivingRelief,
@@ -137,7 +137,7 @@ def test_dividend_target_either_condition(dividends, previous, net, outcome):
 
 def test_medical_relief_reading_of_clause_3_3():
     """Below S: eligible as such; S <= I < M: only with a seriously ill member; at M: not."""
-    from metrics.rules import medical_relief_eligible
+    from metrics.domain.rules import medical_relief_eligible
 
     s, m = S2025.floor_fen, S2025.monitoring_line_fen
     assert medical_relief_eligible(per_capita_income_fen=s - 1, has_serious_illness=False, standard=S2025)

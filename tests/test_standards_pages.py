@@ -12,8 +12,8 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from data_access.models.governance import CITY_SCOPE
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY
 from tests.intake_support import open_page, seeded_store
 

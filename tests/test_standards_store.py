@@ -12,10 +12,10 @@ from sqlalchemy import text
 
 from data_access import standards
 from data_access.models.governance import CITY_SCOPE
+from metrics.domain.periods import Period
+from metrics.domain.rules import Group, Standard, classify
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY
-from metrics.rules import Group, Standard, classify
 from metrics.standard_change import preview
 from tests import oracle
 from tests.conftest import BACKENDS

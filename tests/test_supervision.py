@@ -269,7 +269,7 @@ def test_the_pack_shows_tasks_sign_off_and_remarks(backend, tmp_path):
 
     from briefing.content import build_pack
     from briefing.pptx_pack import write_pptx
-    from metrics.periods import Period
+    from metrics.domain.periods import Period
     from tests import oracle
     from tests.intake_support import seeded_store
 
@@ -313,7 +313,7 @@ def test_the_pack_shows_tasks_sign_off_and_remarks(backend, tmp_path):
 
 def test_goal_notes_refuse_control_characters(empty_engine):
     """A note typed on /goals meets the same rule as an imported cell."""
-    from data_access.goals import GoalEdit, GoalError, save_goals
+    from metrics.goals import GoalEdit, GoalError, save_goals
 
     with pytest.raises(GoalError, match="U\\+0007"):
         save_goals(

@@ -2,7 +2,7 @@
 settings (thresholds, windows). A month's facts record both; a reader whose own differ reads
 raw rows instead, so a fact is never served for rules it was not built with.
 
-The setting defaults live in metrics.settings (the plan's rules side); this is the fact
+The setting defaults live in metrics.domain.settings (the plan's rules side); this is the fact
 builder's one import from metrics (noted for the layering issue: pass them in instead).
 """
 
@@ -43,7 +43,7 @@ class BuildParams:
 
     @classmethod
     def from_store(cls, conn: Connection) -> BuildParams:
-        from metrics.settings import Settings
+        from metrics.domain.settings import Settings
 
         settings = Settings.from_store(reference.settings(conn))
         rows = sorted((_as_date(d), int(a), float(m)) for d, a, m, _ in reference.standards(conn))
@@ -59,7 +59,7 @@ class BuildParams:
         if idx == 0:
             return None
         _, amount, multiplier = self.standards[idx - 1]
-        # Same arithmetic as metrics.rules.Standard.monitoring_line_fen.
+        # Same arithmetic as metrics.domain.rules.Standard.monitoring_line_fen.
         return amount, round(amount * multiplier)
 
 

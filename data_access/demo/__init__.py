@@ -6,7 +6,7 @@ two-level review of entries and exits, the seven relief types, employment suppor
 cooperatives and dividends, insurance, cadre links and each department feed's freshness.
 
 Everything derives from random.Random(seed), never from the clock or the global random, so
-one seed and scale always give the same rows. Relief is paid only where metrics.rules says
+one seed and scale always give the same rows. Relief is paid only where metrics.domain.rules says
 the household qualifies on the payment date; a few qualifying households are deliberately
 left unpaid (应助尽助 gaps) so the dashboard has something to find.
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from data_access import reference
-from metrics import rules
+from metrics.domain import rules
 
 DEMO_START = date(2021, 11, 1)  # first month of monthly history
 DEMO_END = date(2026, 10, 31)  # last day with data

@@ -11,7 +11,7 @@ from data_access.demo.base import COOPERATIVE_YEARS, FUMIN_YEARS, _Town, _yuan
 from data_access.demo.households import _GeneratorState, _Household
 from data_access.demo.writer import _Writer
 from data_access.models import Cooperative, CooperativeYear, FuminDividend
-from metrics import rules
+from metrics.domain import rules
 
 
 class _DividendsMixin(_GeneratorState):

@@ -1,4 +1,4 @@
-"""Demo relief: the seven relief types paid where metrics.rules says a household qualifies,
+"""Demo relief: the seven relief types paid where metrics.domain.rules says a household qualifies,
 with deliberate 应助尽助 gaps, and the yearly budgets."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from data_access.demo.households import _GeneratorState, _Household
 from data_access.demo.names import EDUCATION_AID_YUAN, MONTHLY_LIVING_SHARE
 from data_access.demo.writer import _Ledger, _Writer
 from data_access.models import ReliefBudget, ReliefPayment
-from metrics import rules
+from metrics.domain import rules
 
 
 class _ReliefMixin(_GeneratorState):

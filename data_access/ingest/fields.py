@@ -540,7 +540,7 @@ class PeriodKey(FieldType):
         return "期间：2025（年）、2025-Q3（季度）或 2025-09（月）"
 
     def parse(self, raw: object, ctx: ParseContext) -> str:
-        from metrics.periods import Period, PeriodError
+        from metrics.domain.periods import Period, PeriodError
 
         text = re.sub(r"\s", "", _strict(raw))
         # Also the way people write them: 2025年, 2025年第3季度, 2025年9月.

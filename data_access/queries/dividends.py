@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 from data_access.queries.common import run, unit_column
 
-# Mirrors metrics.rules.dividend_target in integer arithmetic (exactly 5 % / 30 % meet it);
+# Mirrors metrics.domain.rules.dividend_target in integer arithmetic (exactly 5 % / 30 % meet it);
 # tests check the two agree on every cooperative.
 TARGET_MET_SQL = """(
   (p.dividends_fen IS NOT NULL AND p.dividends_fen > 0 AND cy.dividends_fen * 100 >= p.dividends_fen * 105)

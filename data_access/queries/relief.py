@@ -82,7 +82,7 @@ def budget_by_town(conn: Connection, *, towns: Collection[str], year: int) -> di
     return out
 
 
-# 应助尽助 rules: who meets a relief rule at :as_of. Each mirrors a function of metrics.rules
+# 应助尽助 rules: who meets a relief rule at :as_of. Each mirrors a function of metrics.domain.rules
 # (tests check them against it household by household).
 # The monitoring line in force on the assessment date (the standard changes on July 1).
 _LINE_AT_ASSESSMENT = (

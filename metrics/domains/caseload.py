@@ -9,10 +9,10 @@ from data_access.access import Principal
 from data_access.analytics import serve
 from data_access.queries import caseload, households, reconcile
 from data_access.reference import CAUSES
+from metrics.domain.periods import Period
+from metrics.domain.rules import GROUP_LABELS, Group
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY, QueryContext, warning_params
-from metrics.rules import GROUP_LABELS, Group
 
 STAGES = {"village": "村(社区)初审", "town": "区镇审核认定", "city": "市级备案"}
 

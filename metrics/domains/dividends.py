@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data_access.queries import dividends
+from metrics.domain.rules import DIVIDEND_OUTCOME_LABELS, DividendOutcome, dividend_target, dividend_target_met
 from metrics.evaluate import Evaluator
 from metrics.registry import KPI_BY_KEY
-from metrics.rules import DIVIDEND_OUTCOME_LABELS, DividendOutcome, dividend_target, dividend_target_met
 
 
 @dataclass(frozen=True)

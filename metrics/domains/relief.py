@@ -10,8 +10,8 @@ from data_access.access import Principal
 from data_access.analytics import serve
 from data_access.queries import households, relief
 from data_access.reference import CAUSES, RELIEF_TYPES
+from metrics.domain.periods import Grain, Period, recent_periods
 from metrics.evaluate import Evaluator
-from metrics.periods import Grain, Period, recent_periods
 from metrics.registry import KPI_BY_KEY, QueryContext, gap_since
 
 # Which feed dates each rule's check (its payments come from that department).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from data_access.queries import caseload
-from metrics.attainment import Direction
+from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
 from metrics.kpis.facts import (
     _count,

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from metrics.attainment import Direction
-from metrics.periods import Period
-from metrics.rules import Standard
-from metrics.settings import Settings
+from metrics.domain.attainment import Direction
+from metrics.domain.periods import Period
+from metrics.domain.rules import Standard
+from metrics.domain.settings import Settings
 
 
 @dataclass(frozen=True)

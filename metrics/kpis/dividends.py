@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from data_access.analytics import read
 from data_access.queries import dividends
-from metrics.attainment import Direction
+from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
 from metrics.kpis.facts import (
     FEN_TO_WAN,

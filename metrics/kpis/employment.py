@@ -6,7 +6,7 @@ from datetime import date
 
 from data_access.analytics import months, read
 from data_access.queries import employment
-from metrics.attainment import Direction
+from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
 from metrics.kpis.facts import (
     _built,

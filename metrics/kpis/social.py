@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from data_access.queries import social
-from metrics.attainment import Direction
+from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
 from metrics.kpis.facts import (
     _fact_stock,

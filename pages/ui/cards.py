@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import format as fmt
-from metrics.attainment import STATUS_LABELS, Direction, Status
+from metrics.domain.attainment import STATUS_LABELS, Direction, Status
+from metrics.domain.periods import Period
 from metrics.evaluate import Figure
-from metrics.periods import Period
 
 BADGE_COLOURS = {
     Status.GREEN: "green",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from data_access.models.governance import CITY_SCOPE
 from data_access.reference import CITY_NAME
-from metrics.periods import GRAIN_LABELS, Grain, Period, PeriodError, latest_complete, recent_periods
+from metrics.domain.periods import GRAIN_LABELS, Grain, Period, PeriodError, latest_complete, recent_periods
 from pages.ui.plain import md
 
 PERIOD_CHOICES = {Grain.MONTH: 36, Grain.QUARTER: 16, Grain.YEAR: 6}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.attainment import Status
 from metrics.completeness import TOWN_ONLY, TOWN_ONLY_NOTE
+from metrics.domain.attainment import Status
 from metrics.evaluate import Figure
 from metrics.registry import KPI_BY_KEY
 from pages.ui import drill, exports

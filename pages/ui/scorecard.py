@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import format as fmt
-from metrics.attainment import STATUS_ICONS, STATUS_LABELS, Status
+from metrics.domain.attainment import STATUS_ICONS, STATUS_LABELS, Status
 from metrics.evaluate import Figure
 from metrics.registry import KPI_BY_KEY
 

@@ -12,8 +12,8 @@ import streamlit as st
 from data_access.access import Principal
 from data_access.db import database_url, get_engine
 from data_access.queries import households, reference
+from metrics.domain.periods import Period
 from metrics.overview import Overview, build_overview
-from metrics.periods import Period
 from metrics.views import DomainView, domain_view, evaluator_for, units_for
 
 CACHE_TTL_SECONDS = 600

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from data_access.models import Goal, ReliefBudget, Town
 from data_access.models.governance import CITY_SCOPE
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY
 
 GOAL_YEARS = range(2022, 2027)
