@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, bindparam, insert, select, text
 
 from data_access.models.auth import AuditEvent
+from data_access.tables import table_of
 
 ACTIONS = {
     "sign_in": "登录成功",
@@ -57,7 +58,7 @@ _APPEND_LOCK = 0x4B544155
 # disguise text: never stored (they break Excel exports and can make a name read backwards).
 UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 REPLACEMENT = "\ufffd"
-_TABLE = AuditEvent.__table__
+_TABLE = table_of(AuditEvent)
 
 
 def clean(value: object, *, keep_newlines: bool = False) -> str:

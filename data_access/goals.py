@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
 from data_access.models import Goal, GoalHistory
+from data_access.tables import table_of
 
 
 def record_history(
@@ -46,13 +47,13 @@ def record_history(
             }
         )
     if rows:
-        conn.execute(GoalHistory.__table__.insert(), rows)
+        conn.execute(table_of(GoalHistory).insert(), rows)
     return len(rows)
 
 
 def goals_for(conn: Connection, *, kpi_key: str, period: str) -> dict[str, dict[str, Any]]:
     """scope code -> {target, note, updated_at, updated_by} for one KPI and period."""
-    table = Goal.__table__
+    table = table_of(Goal)
     rows = conn.execute(
         select(table.c.scope_code, table.c.target, table.c.note, table.c.updated_at, table.c.updated_by).where(
             table.c.kpi_key == kpi_key, table.c.period == period
@@ -68,7 +69,7 @@ def goal_periods(conn: Connection) -> list[str]:
 
 
 def history(conn: Connection, *, kpi_key: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
-    table = GoalHistory.__table__
+    table = table_of(GoalHistory)
     stmt = select(table).order_by(table.c.id.desc()).limit(limit)
     if kpi_key:
         stmt = stmt.where(table.c.kpi_key == kpi_key)

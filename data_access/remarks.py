@@ -12,8 +12,9 @@ from sqlalchemy.engine import Connection
 from data_access import audit
 from data_access.access import AccessDenied, Principal
 from data_access.models.supervision import MeetingRemark
+from data_access.tables import table_of
 
-_TABLE = MeetingRemark.__table__
+_TABLE = table_of(MeetingRemark)
 MAX_LENGTH = 1000
 
 

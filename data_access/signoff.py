@@ -20,8 +20,9 @@ from data_access import audit
 from data_access.access import AccessDenied, Principal
 from data_access.models.supervision import Signoff
 from data_access.reference import FEEDS
+from data_access.tables import table_of
 
-_TABLE = Signoff.__table__
+_TABLE = table_of(Signoff)
 
 
 class PeriodLocked(Exception):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from data_access import analytics, audit
 from data_access.models import LivingStandard
 from data_access.queries import reference
+from data_access.tables import table_of
 from metrics.domain.rules import Standard
 
 MAX_STANDARD_FEN = 10_000_000  # 100,000 yuan a month: anything above is a typing error
@@ -59,7 +60,7 @@ def add_standard(
     user = (user or "").strip()
     if not user:
         raise StandardError("请填写录入人")
-    table = LivingStandard.__table__
+    table = table_of(LivingStandard)
     note = f"{(source or '').strip() or '新标准'}（{user} {moment:%Y-%m-%d %H:%M} 录入）"[:200]
     try:
         with engine.begin() as conn:

@@ -16,12 +16,13 @@ from sqlalchemy.engine import Connection
 from data_access import audit
 from data_access.access import DEPARTMENTS, AccessDenied, Principal
 from data_access.models.supervision import SupervisionTask, TaskReply
+from data_access.tables import table_of
 
 STATUS_LABELS = {"open": "待办理", "overdue": "已超期", "answered": "已答复", "closed": "已办结"}
 STATUS_ORDER = {"overdue": 0, "open": 1, "answered": 2, "closed": 3}  # overdue first
 MAX_TEXT = {"requirement": 1000, "reply": 2000, "close_note": 500}
-_TASK = SupervisionTask.__table__
-_REPLY = TaskReply.__table__
+_TASK = table_of(SupervisionTask)
+_REPLY = table_of(TaskReply)
 
 
 class TaskError(ValueError):

@@ -22,6 +22,7 @@ from data_access import text as text_rule
 from data_access.goals import goal_periods, goals_for, history, record_history
 from data_access.models import Goal
 from data_access.models.governance import CITY_SCOPE
+from data_access.tables import table_of
 from metrics.domain.periods import Period, PeriodError
 from metrics.registry import KPI_BY_KEY, KPIS, Kpi
 
@@ -132,7 +133,7 @@ def save_goals(
     if not user:
         raise GoalError("请填写修改人")
     moment = (now or datetime.now()).replace(microsecond=0)
-    table = Goal.__table__
+    table = table_of(Goal)
     added = updated = removed = 0
     with engine.begin() as conn:
         scopes = {CITY_SCOPE, *conn.execute(text("SELECT code FROM town")).scalars()}

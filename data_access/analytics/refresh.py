@@ -21,17 +21,18 @@ from data_access.models.analytics import (
     FactPlacementSpan,
     FactReliefMonth,
 )
+from data_access.tables import table_of
 
 MONTH_FACTS = {
-    "fact_caseload_month": FactCaseloadMonth.__table__,
-    "fact_relief_month": FactReliefMonth.__table__,
-    "fact_employment_month": FactEmploymentMonth.__table__,
-    "fact_medical_month": FactMedicalMonth.__table__,
-    "fact_placement_span": FactPlacementSpan.__table__,
+    "fact_caseload_month": table_of(FactCaseloadMonth),
+    "fact_relief_month": table_of(FactReliefMonth),
+    "fact_employment_month": table_of(FactEmploymentMonth),
+    "fact_medical_month": table_of(FactMedicalMonth),
+    "fact_placement_span": table_of(FactPlacementSpan),
 }
-YEAR_FACTS = FactDividendYear.__table__
-STATE = AnalyticsState.__table__
-META = AnalyticsMonth.__table__
+YEAR_FACTS = table_of(FactDividendYear)
+STATE = table_of(AnalyticsState)
+META = table_of(AnalyticsMonth)
 CHUNK = 2_000
 
 # The dated activity the first month is taken from when no --from is given.
@@ -82,7 +83,7 @@ def _first_month(conn: Connection, from_month: int | None) -> int | None:
 
 def _last_month(conn: Connection) -> int | None:
     """The month of the latest department data date: every figure the app shows ends by it."""
-    latest = _as_date(conn.execute(select(func.max(FeedStatus.__table__.c.data_date))).scalar())
+    latest = _as_date(conn.execute(select(func.max(table_of(FeedStatus).c.data_date))).scalar())
     return months.key(latest) if latest else None
 
 

@@ -35,6 +35,7 @@ from data_access.demo.relief import _write_budgets
 from data_access.demo.towns import _build_towns, _reset_sequences, _TownGenerator, _write_reference
 from data_access.demo.writer import _Ledger, _Writer
 from data_access.models import Town
+from data_access.tables import table_of
 
 __all__ = [
     "DEFAULT_SEED",
@@ -53,7 +54,7 @@ class DemoStoreNotEmptyError(RuntimeError):
 
 
 def _town_count(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(Town.__table__)).scalar_one())
+    return int(connection.execute(select(func.count()).select_from(table_of(Town))).scalar_one())
 
 
 def generate(

@@ -8,11 +8,12 @@ from sqlalchemy import Engine, select
 
 from data_access.models import LivingStandard, Town
 from data_access.reference import DEFAULT_MONITORING_MULTIPLIER, STANDARDS, TOWNS
+from data_access.tables import table_of
 
 
 def ensure_reference(engine: Engine) -> dict[str, int]:
     """Rows added per table (0 when the store already had them)."""
-    towns, standards = Town.__table__, LivingStandard.__table__
+    towns, standards = table_of(Town), table_of(LivingStandard)
     with engine.begin() as conn:
         present = set(conn.execute(select(towns.c.code)).scalars())
         new_towns = [

@@ -26,6 +26,7 @@ from data_access.ingest.plan import Plan, build_plan
 from data_access.ingest.reader import read
 from data_access.models import FeedStatus, ImportBatch, ImportChange
 from data_access.reference import FEEDS
+from data_access.tables import table_of
 
 ADVISORY_LOCK = 2_020_080_501  # PostgreSQL: one import or undo at a time
 FEED_COLUMNS = ("feed", "department", "label", "data_date", "loaded_at", "source", "is_demo")
@@ -206,7 +207,7 @@ def _write(conn: Connection, plan: Plan, *, user: str, now: datetime) -> int:
     pk = next(iter(table.primary_key.columns))
     stamps = {"updated_at": now, "updated_by": user} if kind.stamped else {}
     batch_id = conn.execute(
-        ImportBatch.__table__.insert().returning(ImportBatch.__table__.c.id),
+        table_of(ImportBatch).insert().returning(table_of(ImportBatch).c.id),
         {
             "kind": kind.key,
             "department": plan.department[:80],
@@ -241,12 +242,12 @@ def _write(conn: Connection, plan: Plan, *, user: str, now: datetime) -> int:
             for u in plan.updates
         ]
     conn.execute(
-        ImportChange.__table__.insert(),
+        table_of(ImportChange).insert(),
         [{"batch_id": batch_id, "table_name": kind.table_name, **c} for c in changes],
     )
     state = _move_feeds(conn, plan, now=now)
     conn.execute(
-        ImportBatch.__table__.update().where(ImportBatch.__table__.c.id == batch_id),
+        table_of(ImportBatch).update().where(table_of(ImportBatch).c.id == batch_id),
         {"feed_state": json.dumps(state, ensure_ascii=False)},
     )
     if kind.on_change is not None:
@@ -280,7 +281,7 @@ def _insert(conn: Connection, table, rows: list[dict[str, Any]]) -> list[Any]:
 
 def _feed_row(conn: Connection, feed: str) -> dict[str, Any] | None:
     row = conn.execute(
-        select(*[FeedStatus.__table__.c[c] for c in FEED_COLUMNS]).where(FeedStatus.__table__.c.feed == feed)
+        select(*[table_of(FeedStatus).c[c] for c in FEED_COLUMNS]).where(table_of(FeedStatus).c.feed == feed)
     ).first()
     return dict(zip(FEED_COLUMNS, row, strict=True)) if row is not None else None
 
@@ -288,7 +289,7 @@ def _feed_row(conn: Connection, feed: str) -> dict[str, Any] | None:
 def _move_feeds(conn: Connection, plan: Plan, *, now: datetime) -> dict[str, Any]:
     """Each feed the rows belong to: data date = the latest date loaded (never moved back by
     a correction of older months, unless the current date is the demo's), loaded now."""
-    table = FeedStatus.__table__
+    table = table_of(FeedStatus)
     state: dict[str, Any] = {}
     for feed, latest in sorted(plan.feed_dates.items()):
         before = _feed_row(conn, feed)
@@ -346,7 +347,7 @@ def undo(engine: Engine, batch_id: int, *, user: str, now: datetime | None = Non
 
 
 def _undo(conn: Connection, batch_id: int, *, user: str, now: datetime) -> tuple[int, int]:
-    batches = ImportBatch.__table__
+    batches = table_of(ImportBatch)
     batch = conn.execute(select(batches).where(batches.c.id == batch_id)).mappings().first()
     if batch is None:
         raise UndoRefused(f"没有批次 {batch_id}")
@@ -427,7 +428,7 @@ def _current(conn: Connection, kind: FeedKind, keys: list[Any]) -> dict[Any, dic
 
 def _restore_feeds(conn: Connection, state: dict[str, Any]) -> None:
     """Put each feed back as it was before the batch, unless a later load has moved it since."""
-    table = FeedStatus.__table__
+    table = table_of(FeedStatus)
     for feed, change in state.items():
         current = _feed_row(conn, feed)
         after = change["after"]
@@ -446,6 +447,6 @@ def _restore_feeds(conn: Connection, state: dict[str, Any]) -> None:
 
 def batches(conn: Connection, *, limit: int = 200) -> list[dict[str, Any]]:
     """The latest loads, newest first."""
-    table = ImportBatch.__table__
+    table = table_of(ImportBatch)
     rows = conn.execute(select(table).order_by(table.c.id.desc()).limit(limit)).mappings().all()
     return [dict(r) for r in rows]

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Table
 from sqlmodel import SQLModel
 
 from data_access.ingest import idnumber
 from data_access.ingest.fields import Choice, Code, FieldType, IdNumber, ParseContext
 from data_access.ingest.refs import Resolver
 from data_access.reference import PLACEMENT_CHANNELS, RELIEF_TYPES
+from data_access.tables import table_of
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,8 @@ class FeedKind:
     description: str = ""
 
     @property
-    def table(self):
-        return self.model.__table__  # type: ignore[attr-defined]
+    def table(self) -> Table:
+        return table_of(self.model)
 
     @property
     def table_name(self) -> str:
