@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_access import accounts
+from data_access import accounts, api_tokens
 from data_access.access import DEPARTMENTS, ROLES
 from data_access.db import get_engine
 from pages.ui.context import current
+from pages.ui.plain import md
 from pages.ui.tables import table
 
 ctx = current()
@@ -76,3 +77,56 @@ with st.form("update_account"):
             st.success("已完成。")
         except accounts.SignInError as exc:
             st.error(str(exc))
+
+st.subheader("接口令牌")
+st.caption(
+    "供其他系统调用只读数据接口（/api/v1）。令牌的角色和范围与账号相同（区镇令牌只能查看本区镇）；"
+    "密钥只在创建时显示一次，库中只存其哈希值；每次调用都记入审计日志。"
+)
+token_rows = [
+    {
+        "名称": t.name,
+        "密钥开头": f"{t.prefix}…",
+        "角色": ROLES.get(t.role, t.role),
+        "范围": t.department or ctx.filters.town_names.get(t.town_code, t.town_code) or "全部区镇",
+        "创建人": t.created_by,
+        "创建时间": f"{t.created_at:%Y-%m-%d %H:%M}",
+        "最近使用": f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "从未使用",
+        "状态": f"已吊销（{t.revoked_at:%Y-%m-%d %H:%M}）" if t.revoked_at else "有效",
+    }
+    for t in api_tokens.list_tokens(engine)
+]
+if token_rows:
+    table("接口令牌", pd.DataFrame(token_rows))
+with st.form("new_api_token", clear_on_submit=True):
+    token_name = st.text_input("调用方名称（如 大数据局共享平台）", max_chars=60)
+    token_role = st.selectbox("角色", options=list(ROLES), format_func=lambda r: ROLES[r], key="token_role")
+    token_department = st.selectbox("部门（部门负责人）", options=["", *DEPARTMENTS], key="token_department")
+    token_town = st.selectbox(
+        "区镇（区镇令牌）",
+        options=["", *ctx.filters.towns],
+        format_func=lambda c: ctx.filters.town_names.get(c, c),
+        key="token_town",
+    )
+    if st.form_submit_button("创建令牌", type="primary"):
+        try:
+            made, secret = api_tokens.create(
+                engine,
+                name=token_name,
+                role=token_role,
+                department=token_department,
+                town_code=token_town,
+                created_by=ctx.principal.username,
+            )
+            st.success(f"已创建令牌“{md(made.name)}”。密钥只显示这一次，请立即复制并交给调用方：")
+            st.code(secret, language=None)
+        except api_tokens.TokenError as exc:
+            st.error(str(exc))
+active_names = [t["名称"] for t in token_rows if t["状态"] == "有效"]
+with st.form("revoke_api_token"):
+    revoke_name = st.selectbox("吊销令牌", options=["", *active_names])
+    if st.form_submit_button("吊销") and revoke_name:
+        if api_tokens.revoke(engine, name=revoke_name, revoked_by=ctx.principal.username):
+            st.success(f"已吊销令牌“{md(revoke_name)}”，使用它的调用将立即被拒绝。")
+        else:
+            st.error("该令牌不存在或已被吊销。")

@@ -1,0 +1,476 @@
+"""The read API, /api/v1: KPIs for a period and scope, the town scorecard, feed dates.
+
+Figures come from the evaluator the pages use (metrics.evaluate), with the overview's
+evaluator for the city and a town, and a town's village-level one for a village, so every
+number equals what the pages show. A missing value is null with its reason, never NaN.
+
+Every call needs `Authorization: Bearer <token>` (data_access.api_tokens), is counted against
+the token's per-minute limit (429 beyond it) and is audited (action api_read). A town token
+sees its own town only, whatever parameter names another (403). Errors are JSON with a Chinese
+`error`; a store that cannot be reached answers 503. JSON by default; CSV with `?format=csv`
+or `Accept: text/csv` (cells cleaned like every export).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from data_access import api_tokens, audit
+from data_access.access import Principal
+from data_access.db import database_url, get_engine
+from data_access.models.governance import CITY_SCOPE
+from data_access.queries import reference
+from data_access.reference import CITY_NAME
+from data_access.text import clean_for_export
+from metrics import format as fmt
+from metrics.attainment import STATUS_LABELS
+from metrics.completeness import due_date
+from metrics.evaluate import NO_GOAL, Evaluator, Figure
+from metrics.overview import SCORECARD_KPIS
+from metrics.periods import Grain, Period, PeriodError, latest_complete
+from metrics.registry import KPI_BY_KEY, KPIS
+
+PREFIX = "/api/v1"
+AUDIT_ACTION = "api_read"
+CITY_WORDS = {CITY_SCOPE, "全市", CITY_NAME}
+FORMULA_PREFIXES = ("=", "+", "-", "@")  # as briefing.excel: text a spreadsheet would run
+log = logging.getLogger("kunshan.api")
+
+FIGURE_COLUMNS = (
+    "scope",
+    "scope_name",
+    "kpi",
+    "label",
+    "unit",
+    "value",
+    "value_reason",
+    "display",
+    "goal",
+    "goal_period",
+    "goal_reason",
+    "target",
+    "attainment",
+    "status",
+    "status_label",
+    "complete",
+    "incomplete_note",
+    "as_of",
+    "basis",
+)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler needs of the request (read on the event loop, used in a thread)."""
+
+    path: str
+    params: dict[str, str]
+    authorization: str
+    accept: str
+    client: str
+    query: str
+
+
+@dataclass(frozen=True)
+class Result:
+    body: dict[str, Any]
+    rows: list[dict[str, Any]]  # the same content flattened, for CSV
+    columns: tuple[str, ...]
+    name: str  # CSV file stem
+
+
+# -- scope and period -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    visible: tuple[str, ...]  # towns the token may see, in their usual order
+    names: dict[str, str]  # town code -> short name
+    scope: str  # CITY_SCOPE or a town code
+    village: str | None
+    village_name: str = ""
+
+    @property
+    def unit(self) -> str:
+        return self.village or self.scope
+
+    @property
+    def level(self) -> str:
+        return "village" if self.village else "city" if self.scope == CITY_SCOPE else "town"
+
+    @property
+    def name(self) -> str:
+        if self.village:
+            return f"{self.names.get(self.scope, self.scope)}{self.village_name}"
+        return CITY_NAME if self.scope == CITY_SCOPE else self.names.get(self.scope, self.scope)
+
+
+def _towns(conn: Connection, principal: Principal) -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
+    """(visible codes, code -> short name, any name or code -> code)."""
+    rows = reference.towns(conn)
+    visible = principal.visible_towns([str(t["code"]) for t in rows])
+    if not visible:
+        raise ApiError(403, "该令牌无权查看任何区镇")
+    names = {str(t["code"]): str(t["short_name"] or t["name"]) for t in rows}
+    lookup: dict[str, str] = {}
+    for t in rows:
+        for key in (t["code"], t["name"], t["short_name"]):
+            if key:
+                lookup[str(key)] = str(t["code"])
+    return visible, names, lookup
+
+
+def _town_param(params: dict[str, str]) -> str | None:
+    scope, town = params.get("scope", "").strip(), params.get("town", "").strip()
+    if scope and town and scope != town:
+        raise ApiError(400, "scope 与 town 参数不一致：只需给出其中一个")
+    return scope or town or None
+
+
+def resolve_scope(conn: Connection, principal: Principal, params: dict[str, str], *, villages: bool = True) -> Scope:
+    """The scope asked for, checked against what the token may see (403 outside it)."""
+    visible, names, lookup = _towns(conn, principal)
+    asked = _town_param(params)
+    village = params.get("village", "").strip() or None
+    if village and not villages:
+        raise ApiError(400, "该接口不接受 village 参数")
+    town: str | None = None
+    if asked is not None and asked not in CITY_WORDS:
+        town = lookup.get(asked)
+        if town is None:
+            raise ApiError(404, f"未知的区镇“{clean_for_export(asked)[:40]}”")
+        if town not in visible:
+            raise ApiError(403, "无权查看该区镇：该令牌只能查看本区镇")
+    village_name = ""
+    if village:
+        row = conn.execute(text("SELECT town_code, name FROM village WHERE code = :v"), {"v": village}).first()
+        if row is None:
+            raise ApiError(404, f"未知的村（社区）代码“{clean_for_export(village)[:40]}”")
+        if str(row[0]) not in visible:
+            raise ApiError(403, "无权查看该村（社区）：该令牌只能查看本区镇")
+        if asked in CITY_WORDS or (town is not None and town != str(row[0])):
+            raise ApiError(400, "该村（社区）不属于所给区镇")
+        town, village_name = str(row[0]), str(row[1])
+    if town is None:
+        # The whole city is for those who see every town (as on the pages); a town token
+        # defaults to its town and may not ask for the city.
+        if principal.role == "town":
+            if asked in CITY_WORDS:
+                raise ApiError(403, "无权查看全市数据：该令牌只能查看本区镇")
+            town = visible[0]
+        else:
+            return Scope(visible, names, CITY_SCOPE, None)
+    return Scope(visible, names, town, village, village_name)
+
+
+def resolve_period(conn: Connection, params: dict[str, str]) -> tuple[Period, date | None]:
+    dates = [cast(date, f["data_date"]) for f in reference.feeds(conn)]
+    data_date = max(dates) if dates else None
+    raw = params.get("period", "").strip()
+    if not raw:
+        if data_date is None:
+            raise ApiError(404, "尚无任何部门数据：请先导入数据")
+        return latest_complete(data_date, Grain.MONTH), data_date  # the pages' default
+    try:
+        period = Period.parse(raw)
+    except PeriodError as exc:
+        raise ApiError(400, str(exc)) from None
+    if data_date is not None and period.start > data_date:
+        raise ApiError(400, f"期间“{period.key}”晚于数据日期 {data_date:%Y-%m-%d}")
+    return period, data_date
+
+
+# -- figures as JSON ----------------------------------------------------------------------
+
+
+def _num(value: float | None) -> float | None:
+    """A number for JSON: None for missing, never NaN or infinity."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def figure_json(figure: Figure, scope_name: str) -> dict[str, Any]:
+    kpi = figure.kpi
+    value = _num(figure.value)
+    reason = figure.value_reason if value is None else None
+    if value is None and reason is None:  # a NaN from the rules: reported, not passed on
+        reason = "无数据"
+    return {
+        "scope": figure.scope,
+        "scope_name": scope_name,
+        "kpi": kpi.key,
+        "label": kpi.label,
+        "unit": kpi.unit,
+        "value": value,
+        "value_reason": reason,
+        "display": fmt.kpi_value(kpi, value),
+        "goal": _num(figure.goal),
+        "goal_period": figure.goal_period,
+        "goal_reason": NO_GOAL if figure.goal is None else None,
+        "target": _num(figure.target),
+        "attainment": _num(figure.attainment),
+        "status": figure.status.value,
+        "status_label": STATUS_LABELS[figure.status],
+        "complete": figure.incomplete is None,
+        "incomplete_note": figure.incomplete,
+        "as_of": figure.as_of.isoformat() if figure.as_of else None,
+        "basis": figure.basis,
+    }
+
+
+def period_json(period: Period, data_date: date | None) -> dict[str, Any]:
+    return {
+        "key": period.key,
+        "label": period.label,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "running": period.is_running,
+        "data_date": data_date.isoformat() if data_date else None,
+    }
+
+
+def _is_demo(conn: Connection) -> bool:
+    return any(bool(f["is_demo"]) for f in reference.feeds(conn))
+
+
+def _kpi_keys(params: dict[str, str], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    raw = params.get("kpi", "").strip()
+    if not raw:
+        return allowed
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    unknown = [k for k in keys if k not in allowed]
+    if unknown:
+        raise ApiError(400, f"未知的指标“{clean_for_export(unknown[0])[:60]}”：可选 {', '.join(allowed)}")
+    return keys
+
+
+# -- endpoints ----------------------------------------------------------------------------
+
+
+def kpis(conn: Connection, principal: Principal, params: dict[str, str]) -> Result:
+    """GET /api/v1/kpis?period=2025-09&scope=city|<town>&village=<code>&kpi=a,b"""
+    scope = resolve_scope(conn, principal, params)
+    period, data_date = resolve_period(conn, params)
+    keys = _kpi_keys(params, tuple(k.key for k in KPIS))
+    if scope.village:
+        # A village's own figures: its town's village-level evaluator, as on the domain pages.
+        evaluator = Evaluator(conn, towns=(scope.scope,), period=period, level="village")
+    else:
+        # City and town: the overview's evaluator over the visible towns (cards, scorecard).
+        evaluator = Evaluator(conn, towns=scope.visible, period=period)
+    figures = [figure_json(evaluator.figure(KPI_BY_KEY[k], scope.unit, compare=False), scope.name) for k in keys]
+    body = {
+        "period": period_json(evaluator.period, data_date),
+        "scope": {"level": scope.level, "code": scope.unit, "name": scope.name, "town": scope.scope},
+        "is_demo": _is_demo(conn),
+        "kpis": figures,
+    }
+    return Result(body, figures, FIGURE_COLUMNS, f"kpis_{scope.unit}_{evaluator.period.key}")
+
+
+def scorecard(conn: Connection, principal: Principal, params: dict[str, str]) -> Result:
+    """GET /api/v1/scorecard?period=2025-09[&town=<code>]: towns x the overview's KPIs."""
+    scope = resolve_scope(conn, principal, params, villages=False)
+    period, data_date = resolve_period(conn, params)
+    keys = _kpi_keys(params, SCORECARD_KPIS)
+    evaluator = Evaluator(conn, towns=scope.visible, period=period)
+    towns = scope.visible if scope.scope == CITY_SCOPE else (scope.scope,)
+    rows = []
+    flat = []
+    for town in towns:
+        figures = [figure_json(evaluator.figure(KPI_BY_KEY[k], town, compare=False), scope.names[town]) for k in keys]
+        rows.append({"town": town, "town_name": scope.names[town], "figures": figures})
+        flat += figures
+    body = {
+        "period": period_json(evaluator.period, data_date),
+        "kpis": [{"kpi": k, "label": KPI_BY_KEY[k].label, "unit": KPI_BY_KEY[k].unit} for k in keys],
+        "is_demo": _is_demo(conn),
+        "rows": rows,
+    }
+    return Result(body, flat, FIGURE_COLUMNS, f"scorecard_{evaluator.period.key}")
+
+
+FEED_COLUMNS = ("feed", "department", "label", "data_date", "loaded_at", "is_demo", "due_date", "covers_period")
+
+
+def feeds(conn: Connection, principal: Principal, params: dict[str, str]) -> Result:
+    """GET /api/v1/feeds[?period=2025-09]: each department feed's data date (and, for a
+    period, whether it reaches the period's end, as the overview's feed table says)."""
+    _towns(conn, principal)  # a token that sees nothing sees no feeds either
+    period = None
+    if params.get("period", "").strip():
+        period, _ = resolve_period(conn, params)
+    out = []
+    for f in reference.feeds(conn):
+        data_date = cast(date, f["data_date"])
+        due = due_date(str(f["feed"]), period) if period else None
+        loaded = f["loaded_at"]
+        out.append(
+            {
+                "feed": str(f["feed"]),
+                "department": str(f["department"]),
+                "label": str(f["label"]),
+                "data_date": data_date.isoformat(),
+                "loaded_at": (loaded.isoformat(sep=" ") if isinstance(loaded, datetime) else str(loaded)[:19]),
+                "is_demo": bool(f["is_demo"]),
+                "due_date": due.isoformat() if due else None,
+                "covers_period": (data_date >= due) if due else None,
+            }
+        )
+    body = {"period": period.key if period else None, "feeds": out}
+    return Result(body, out, FEED_COLUMNS, "feeds")
+
+
+ENDPOINTS: dict[str, Callable[[Connection, Principal, dict[str, str]], Result]] = {
+    f"{PREFIX}/kpis": kpis,
+    f"{PREFIX}/scorecard": scorecard,
+    f"{PREFIX}/feeds": feeds,
+}
+
+
+# -- the request cycle ------------------------------------------------------------------
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def wants_csv(call: Call) -> bool:
+    asked = call.params.get("format", "").strip().lower()
+    if asked:
+        if asked not in {"csv", "json"}:
+            raise ApiError(400, "format 只能是 json 或 csv")
+        return asked == "csv"
+    return "text/csv" in call.accept.lower()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)  # round-trips exactly: the CSV equals the JSON
+    out = clean_for_export(str(value))
+    return "'" + out if out.startswith(FORMULA_PREFIXES) else out
+
+
+def csv_response(result: Result) -> Response:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([_cell(row.get(c)) for c in result.columns])
+    # A BOM so Excel opens the Chinese text as UTF-8.
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{result.name}.csv"'},
+    )
+
+
+def _bearer(header: str) -> str:
+    scheme, _, secret = header.strip().partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def _audit(engine, *, username: str, call: Call, ok: bool, status: int) -> None:
+    try:
+        audit.record(
+            engine,
+            username=username,
+            action=AUDIT_ACTION,
+            target=call.path,
+            detail=f"{status} {call.query}".strip(),
+            source=call.client,
+            ok=ok,
+        )
+    except Exception:  # the answer is already decided; a failing log is logged, not raised
+        log.exception("api: audit record failed for %s", call.path)
+
+
+def handle(call: Call, *, url: str | None = None) -> Response:
+    """Authenticate, count, compute, audit: one API call, synchronously (in a thread)."""
+    username = "api:（无有效令牌）"
+    engine = None
+    try:
+        engine = get_engine(url or database_url())
+        secret = _bearer(call.authorization)
+        if not secret:
+            raise ApiError(401, "缺少接口令牌：请在请求头中提供 Authorization: Bearer <令牌>")
+        with engine.connect() as conn:
+            token = api_tokens.authenticate(conn, secret=secret)
+            if token is None:
+                conn.rollback()
+                raise ApiError(401, "接口令牌无效或已吊销")
+            username = token.principal.username
+            count = api_tokens.count_call(conn, token_id=token.id)
+            conn.commit()
+        if count > api_tokens.rate_limit():
+            wait = api_tokens.seconds_to_next_minute()
+            raise ApiError(
+                429,
+                f"调用过于频繁：每个令牌每分钟最多 {api_tokens.rate_limit()} 次，请 {wait} 秒后重试",
+                {"Retry-After": str(wait)},
+            )
+        endpoint = ENDPOINTS.get(call.path.rstrip("/"))
+        if endpoint is None:
+            raise ApiError(404, f"没有这个接口：可用 {', '.join(ENDPOINTS)}")
+        as_csv = wants_csv(call)
+        with engine.connect() as conn:
+            result = endpoint(conn, token.principal, call.params)
+        response = csv_response(result) if as_csv else JSONResponse(result.body)
+        _audit(engine, username=username, call=call, ok=True, status=200)
+        return response
+    except ApiError as exc:
+        if engine is not None and exc.status != 503:
+            _audit(engine, username=username, call=call, ok=False, status=exc.status)
+        return error(exc.status, exc.message, exc.headers)
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        log.warning("api: store unavailable for %s: %s", call.path, exc)
+        return error(503, "数据库暂时无法访问，请稍后重试", {"Retry-After": "30"})
+    except Exception:
+        log.exception("api: unexpected error for %s", call.path)
+        if engine is not None:
+            _audit(engine, username=username, call=call, ok=False, status=500)
+        return error(500, "服务器内部错误，请联系管理员")
+
+
+async def endpoint(request: Request) -> Response:
+    if request.method not in {"GET", "HEAD"}:
+        return error(405, "只支持 GET 请求", {"Allow": "GET"})
+    call = Call(
+        path=request.url.path,
+        params={k: v for k, v in request.query_params.items()},
+        authorization=request.headers.get("authorization", ""),
+        accept=request.headers.get("accept", ""),
+        client=request.client.host if request.client else "",
+        query=request.url.query,
+    )
+    return await run_in_threadpool(handle, call)
+
+
+# One catch-all route: unknown paths and methods under /api/v1 also answer in JSON (and are audited).
+ROUTES: list = [Route(PREFIX + "/{rest:path}", endpoint, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])]
