@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from data_access import api_tokens, audit
+from data_access.db import make_engine
 from data_access.models.governance import CITY_SCOPE
 from metrics.evaluate import Evaluator
 from metrics.overview import SCORECARD_KPIS
@@ -402,3 +403,45 @@ def test_cli_creates_lists_and_revokes(demo_engine, monkeypatch, capsys):
     assert client.get("/api/v1/feeds", headers=_auth(secret)).status_code == 401
     assert api_tokens.main(["revoke", "--name", name, "--by", "admin"]) == 2
     assert api_tokens.main(["create", "--name", "x", "--role", "town", "--town", "0", "--by", "admin"]) == 2
+
+
+def test_admin_creates_and_revokes_a_token_on_the_accounts_page(monkeypatch, sqlite_demo_url, clear_streamlit_caches):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from data_access.access import Principal
+    from pages.ui.plain import md
+    from tests.conftest import signed_in
+
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
+    name = f"页面[链接](http://x)-{uuid4().hex[:6]}"  # Markdown in a name shows as text
+    at = signed_in(AppTest.from_file(app, default_timeout=180), Principal("admin", "管理员", "admin"))
+    at.run()
+    at.switch_page("pages/admin_accounts.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    engine = make_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        town = oracle.town_codes(conn)[0]
+    engine.dispose()
+    next(t for t in at.text_input if t.label.startswith("调用方名称")).set_value(name)
+    at.selectbox(key="token_role").set_value("town")
+    at.selectbox(key="token_town").set_value(town)
+    next(b for b in at.button if b.label == "创建令牌").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    secret = at.code[0].value.strip()
+    assert secret.startswith(api_tokens.SECRET_PREFIX)
+    assert any(md(name) in s.value for s in at.success)  # escaped: shown as typed, not a link
+    client = _app()
+    assert client.get("/api/v1/scorecard", headers=_auth(secret)).status_code == 200
+    assert [r["town"] for r in _json(client.get("/api/v1/scorecard", headers=_auth(secret)))["rows"]] == [town]
+    at.run()  # the next run: the secret is gone from the page
+    assert not at.code
+    revoke = next(s for s in at.selectbox if s.label == "吊销令牌")
+    revoke.set_value(name)
+    next(b for b in at.button if b.label == "吊销").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert client.get("/api/v1/scorecard", headers=_auth(secret)).status_code == 401
