@@ -315,6 +315,15 @@ def test_every_call_is_audited(demo_engine, client, monkeypatch):
     assert audit.verify(demo_engine).ok
 
 
+def test_the_audit_names_the_forwarded_client(demo_engine, client):
+    secret = _token(demo_engine)
+    r = client.get("/api/v1/feeds", headers={**_auth(secret), "X-Forwarded-For": "10.1.2.3, 10.0.0.1"})
+    assert r.status_code == 200
+    newest = audit.search(demo_engine, actions=["api_read"], limit=1)[0]
+    assert newest["source"] == "10.1.2.3 via testclient" and newest["username"].startswith("api:测试-")
+    assert newest["detail"].startswith("200")
+
+
 # -- formats and errors -------------------------------------------------------------------
 
 

@@ -458,6 +458,14 @@ def handle(call: Call, *, url: str | None = None) -> Response:
         return error(500, "服务器内部错误，请联系管理员")
 
 
+def client_source(request: Request) -> str:
+    """The caller's address for the audit log, as the sign-in form records it: behind nginx
+    the forwarded address and the proxy (recorded only, never trusted for a decision)."""
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+    return f"{forwarded} via {peer}" if forwarded and forwarded != peer else peer
+
+
 async def endpoint(request: Request) -> Response:
     if request.method not in {"GET", "HEAD"}:
         return error(405, "只支持 GET 请求", {"Allow": "GET"})
@@ -466,7 +474,7 @@ async def endpoint(request: Request) -> Response:
         params={k: v for k, v in request.query_params.items()},
         authorization=request.headers.get("authorization", ""),
         accept=request.headers.get("accept", ""),
-        client=request.client.host if request.client else "",
+        client=client_source(request),
         query=request.url.query,
     )
     return await run_in_threadpool(handle, call)
