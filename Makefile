@@ -30,9 +30,12 @@ run: seed
 test: install
 	$(PY) -m pytest -q
 
+# ruff, the layer contracts (pyproject.toml [tool.importlinter]) and the type checker ([tool.mypy]).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff format .

@@ -106,7 +106,7 @@ def trend_with_goal(
 
 
 def status_colour(status: str) -> str:
-    return STATUS_COLOURS.get(status, STATUS_COLOURS["none"])  # type: ignore[index]
+    return STATUS_COLOURS.get(status, STATUS_COLOURS["none"])
 
 
 def plotly_config(filename: str) -> dict[str, object]:

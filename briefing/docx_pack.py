@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -28,7 +30,7 @@ TINTS = {
 }
 
 
-def _cjk_font(document: Document) -> None:
+def _cjk_font(document: DocxDocument) -> None:
     """Chinese text takes the East Asian font slot; set it on the base style."""
     style = document.styles["Normal"]
     style.font.name = FONT
@@ -41,7 +43,7 @@ def _cjk_font(document: Document) -> None:
     fonts.set(qn("w:eastAsia"), FONT)
 
 
-def _shade(cell, hex_colour: str) -> None:
+def _shade(cell: Any, hex_colour: str) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
@@ -50,7 +52,9 @@ def _shade(cell, hex_colour: str) -> None:
     tcpr.append(shading)
 
 
-def _table(document: Document, headers: list[str], rows: list[list[str]], tints: list[list[str]] | None = None) -> None:
+def _table(
+    document: DocxDocument, headers: list[str], rows: list[list[str]], tints: list[list[str]] | None = None
+) -> None:
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for j, text in enumerate(headers):

@@ -6,6 +6,7 @@ number are CSS page-margin boxes, so they repeat on every page."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from html import escape
 
 from briefing.content import Pack
@@ -84,8 +85,8 @@ def _table(
     *,
     first: float,
     size: float,
-    tints=None,
-    shares=None,
+    tints: Sequence[Sequence[str]] | None = None,
+    shares: Sequence[float | None] | None = None,
     numbers: bool = True,  # right-align every column but the first
 ) -> str:
     rest = (100 - first) / max(len(headers) - 1, 1)

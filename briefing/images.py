@@ -66,7 +66,8 @@ def render(fig: go.Figure, fmt: str, *, width: int | None = None, height: int | 
     with _lock:
         _ensure_server()
         try:
-            return kaleido.calc_fig_sync(fig, opts=opts)
+            image: bytes = kaleido.calc_fig_sync(fig, opts=opts)
+            return image
         except Exception as exc:
             raise ImagesUnavailable(f"图片生成失败：{exc}") from exc
 

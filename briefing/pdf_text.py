@@ -12,6 +12,8 @@ import io
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterator
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
@@ -121,7 +123,7 @@ def _fix_font(font: DictionaryObject) -> bool:
     return True
 
 
-def _fonts(resources, seen: set[int]):
+def _fonts(resources: Any, seen: set[int]) -> Iterator[Any]:
     resources = resources.get_object() if resources is not None else None
     if not resources:
         return

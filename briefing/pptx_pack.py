@@ -191,8 +191,8 @@ def _sources_slide(prs, pack: Pack) -> None:
         source = str(feed["source"]) + ("（演示数据）" if feed["is_demo"] else "")
         confirmed = pack.signoffs.get(str(feed["feed"]), "未确认")
         cells = (feed["department"], feed["label"], f"{feed['data_date']:%Y-%m-%d}", confirmed, source)
-        for j, text in enumerate(cells):
-            table.cell(i, j).text = clean_for_export(str(text))
+        for j, value in enumerate(cells):
+            table.cell(i, j).text = clean_for_export(str(value))
             _font(table.cell(i, j).text_frame.paragraphs[0].runs[0].font, size=12)
     _text(
         slide,
@@ -238,8 +238,8 @@ def _tasks_slide(prs, pack: Pack, today: date) -> None:
             owner,
             f"{task.deadline:%Y-%m-%d}",
         )
-        for j, text in enumerate(cells):
-            table.cell(i, j).text = clean_for_export(str(text))
+        for j, value in enumerate(cells):
+            table.cell(i, j).text = clean_for_export(str(value))
             _font(table.cell(i, j).text_frame.paragraphs[0].runs[0].font, size=11)
     more = len(pack.tasks) - len(shown)
     note = f"另有 {more} 项见系统“督办事项”页。" if more > 0 else "详情见系统“督办事项”页。"

@@ -4,6 +4,7 @@ with the headline table, the units' table and the domain charts in place."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -27,7 +28,7 @@ class _Writer:
         self.figures = 0
         self.said_no_images = False
 
-    def para(self, text: str, *, style: str | None = None, font: str = gongwen.BODY_FONT, size: float = 16.0):
+    def para(self, text: str, *, style: str | None = None, font: str = gongwen.BODY_FONT, size: float = 16.0) -> Any:
         p = self.doc.add_paragraph(style=style)
         if text:
             gongwen.run(p, text, font=font, size=size)

@@ -293,7 +293,7 @@ def lagging(pack: Pack) -> list[tuple[Kpi, Figure | None, list[str]]]:
         for f in row:
             if f.status is Status.RED:
                 red_units.setdefault(f.kpi.key, []).append(name)
-    out = []
+    out: list[tuple[Kpi, Figure | None, list[str]]] = []
     seen = set()
     for f in _headlines(pack):
         if f.status in (Status.RED, Status.AMBER) or f.kpi.key in red_units:

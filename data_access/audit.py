@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, text
 
@@ -139,7 +140,7 @@ class Verification:
         return f"审计日志链校验失败：第 {self.first_bad_id} 条（编号）起被改动，请立即报告系统管理员"
 
 
-def first_break(rows: Iterable[Mapping[str, object]]) -> tuple[int, int | None, str]:
+def first_break(rows: Iterable[Mapping[Any, Any]]) -> tuple[int, int | None, str]:
     """(entries seen, id of the first entry whose hash does not follow, last stored hash)."""
     previous, count = GENESIS, 0
     for row in rows:
@@ -169,7 +170,8 @@ def search(
     limit: int = 2000,
 ) -> list[dict[str, object]]:
     """Newest first. Every filter is a bound parameter (no text is ever pasted into SQL)."""
-    clauses, params = ["1 = 1"], {"limit": limit}
+    clauses = ["1 = 1"]
+    params: dict[str, Any] = {"limit": limit}
     if username:
         clauses.append("username = :username")
         params["username"] = username

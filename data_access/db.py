@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, event
@@ -38,7 +39,7 @@ def database_url() -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the app read while an import writes; FKs are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -62,7 +63,7 @@ class StoreMissing(sqlite3.OperationalError):
     """The SQLite file is not there (raised through SQLAlchemy as an OperationalError)."""
 
 
-def _open_existing(path: Path):
+def _open_existing(path: Path) -> Callable[[], sqlite3.Connection]:
     def connect() -> sqlite3.Connection:
         # mode=rw: open read-write, never create. The check gives the clearer message.
         if not path.is_file():
@@ -72,11 +73,11 @@ def _open_existing(path: Path):
     return connect
 
 
-def _still_there(path: Path):
+def _still_there(path: Path) -> Callable[[Any, Any, Any], None]:
     """A pooled connection to a file that was removed would write into nothing: drop it, so
     the next connection reports the store missing (one stat per checkout)."""
 
-    def check(_dbapi_connection, _record, _proxy) -> None:
+    def check(_dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         if not path.is_file():
             raise DisconnectionError(f"数据库文件不存在：{path}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
@@ -19,7 +20,8 @@ from data_access.models import Town
 
 def store_is_empty(engine: Engine) -> bool:
     with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(Town)).one()[0] == 0
+        count = session.exec(select(func.count()).select_from(Town)).one()[0]  # type: ignore[call-overload]
+        return bool(count == 0)
 
 
 def is_demo_store(engine: Engine) -> bool:
@@ -34,7 +36,7 @@ def seed_demo(engine: Engine, *, scale: float = 1.0, seed: int | None = None) ->
     from data_access.accounts import ensure_demo_accounts
     from metrics.demo_goals import seed_goals
 
-    kwargs = {"scale": scale} if seed is None else {"scale": scale, "seed": seed}
+    kwargs: dict[str, Any] = {"scale": scale} if seed is None else {"scale": scale, "seed": seed}
     counts = demo.generate(engine, **kwargs)
     counts["goal"] = seed_goals(engine)
     counts["user_account"] = len(ensure_demo_accounts(engine))

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Executable
 
 from data_access import audit
 from data_access.access import DEPARTMENTS, AccessDenied, Principal
@@ -215,7 +216,7 @@ def tasks_in_towns(conn: Connection, *, towns: tuple[str, ...]) -> list[Task]:
     return _read(conn, select(_TASK).where(_TASK.c.town_code.in_(list(towns))).order_by(_TASK.c.id.desc()))
 
 
-def _read(conn: Connection, stmt) -> list[Task]:
+def _read(conn: Connection, stmt: Executable) -> list[Task]:
     rows = [dict(r._mapping) for r in conn.execute(stmt)]
     task_ids = [r["id"] for r in rows]
     replies: dict[int, list[tuple[str, datetime, str]]] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from metrics.domain.attainment import DIRECTION_LABELS
 from metrics.domain.settings import SETTING_DEFS
 from metrics.registry import DOMAINS, KPIS
@@ -102,12 +104,11 @@ def update_readme(path: str = "README.md") -> None:
 
     text = Path(path).read_text(encoding="utf-8")
     for name, render in README_BLOCKS.items():
-        text = re.sub(
-            rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
-            lambda m, render=render: m.group(1) + render() + m.group(2),
-            text,
-            flags=re.S,
-        )
+
+        def fill(m: re.Match[str], render: Callable[[], str] = render) -> str:
+            return m.group(1) + render() + m.group(2)
+
+        text = re.sub(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", fill, text, flags=re.S)
     Path(path).write_text(text, encoding="utf-8")
 
 

@@ -35,7 +35,9 @@ PLACEMENT_GROWTH = 1.05
 def seed_goals(engine: Engine) -> int:
     """Insert demo goals for every year, KPI and scope; returns the number of rows."""
     with Session(engine) as session:
-        town_codes = tuple(session.exec(select(Town.code).order_by(Town.sort_order)).scalars())
+        # SQLAlchemy's select through sqlmodel's Session.exec, which is typed for sqlmodel's select only.
+        statement = select(Town.code).order_by(Town.sort_order)  # type: ignore[call-overload]
+        town_codes = tuple(session.exec(statement).scalars())
         goals: list[Goal] = []
         for year in GOAL_YEARS:
             period = str(year)
@@ -50,13 +52,12 @@ def seed_goals(engine: Engine) -> int:
 
 def _additive_goals(session: Session, towns: tuple[str, ...], year: int) -> list[Goal]:
     """Town goals from last year's results; the city goal is their sum, so they add up."""
-    budgets = dict(
-        session.exec(
-            select(ReliefBudget.town_code, func.sum(ReliefBudget.amount_fen))
-            .where(ReliefBudget.year == year)
-            .group_by(ReliefBudget.town_code)
-        ).all()
+    statement = (
+        select(ReliefBudget.town_code, func.sum(ReliefBudget.amount_fen))  # type: ignore[call-overload]
+        .where(ReliefBudget.year == year)
+        .group_by(ReliefBudget.town_code)
     )
+    budgets: dict[str, int] = dict(session.exec(statement).all())
     # The demo history starts in late 2021, so 2022's goals rest on 2022 itself.
     evaluator = Evaluator(session.connection(), towns=towns, period=Period.year(max(year - 1, GOAL_YEARS.start)))
     per_kpi: dict[str, dict[str, float]] = {"caseload_households": {}, "new_placements": {}, "relief_spending": {}}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -122,7 +123,7 @@ class Evaluator:
         self.data_date: date | None = max(self.feed_dates.values()) if self.feed_dates else None
         self.period = self._through(period)
         self._values: dict[tuple[str, date, date], tuple[KpiValues, date | None]] = {}
-        self._memo: dict = {}  # queries shared between KPIs (QueryContext.shared)
+        self._memo: dict[Any, Any] = {}  # queries shared between KPIs (QueryContext.shared)
         self._goals: dict[tuple[str, str, str], float] | None = None
 
     def for_period(self, period: Period) -> Evaluator:
@@ -269,8 +270,10 @@ class Evaluator:
             goal, gp = found
             goal_period = gp.key
             if kpi.year_to_date:
-                year = Period.year(as_of.year)
-                target = paced_target(goal, goal_period=year, period=year, data_date=as_of, accumulates=True)
+                running_year = Period.year(as_of.year)
+                target = paced_target(
+                    goal, goal_period=running_year, period=running_year, data_date=as_of, accumulates=True
+                )
             else:
                 target = paced_target(
                     goal, goal_period=gp, period=self.period, data_date=as_of, accumulates=kpi.accumulates

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -41,7 +42,7 @@ class Overview:
     scorecard: dict[str, dict[str, Figure]]  # town code -> kpi key -> figure
     trend_kpi: Kpi
     trend: list[TrendPoint]
-    feeds: list[dict[str, object]]
+    feeds: list[dict[str, Any]]
 
 
 def build_overview(conn: Connection, *, towns: tuple[str, ...], period: Period, scope: str) -> Overview:

@@ -93,14 +93,11 @@ def town_profile(conn: Connection, *, towns: tuple[str, ...], period: Period, to
         figures = evaluator.town_figures(kpi)
         rank = None
         valued = [(code, f.value) for code, f in figures.items() if f.value is not None]
-        if kpi.direction is not Direction.NEUTRAL and figures[town].value is not None:
+        own = figures[town].value
+        if kpi.direction is not Direction.NEUTRAL and own is not None:
             ordered = sorted(valued, key=lambda cv: cv[1], reverse=kpi.direction is Direction.HIGHER)
             # Ties share the better rank.
-            rank = 1 + sum(
-                1
-                for _, v in ordered
-                if (v > figures[town].value if kpi.direction is Direction.HIGHER else v < figures[town].value)
-            )
+            rank = 1 + sum(1 for _, v in ordered if (v > own if kpi.direction is Direction.HIGHER else v < own))
         out.setdefault(kpi.domain, []).append(
             ProfileRow(figures[town], rank, len(valued), evaluator.value(kpi, CITY_SCOPE))
         )

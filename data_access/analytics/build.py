@@ -62,9 +62,9 @@ class _Rows:
 
     def __init__(self, key_names: tuple[str, ...], fixed: dict[str, Any]) -> None:
         self.key_names, self.fixed = key_names, fixed
-        self.rows: dict[tuple, dict[str, Any]] = {}
+        self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
 
-    def add(self, key: tuple, **values: int) -> None:
+    def add(self, key: tuple[Any, ...], **values: int) -> None:
         row = self.rows.get(key)
         if row is None:
             row = self.rows[key] = {**dict(zip(self.key_names, key, strict=True)), **self.fixed}
@@ -96,7 +96,7 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
     s = p.settings
     by = "village"
     key = ("village_code",)
-    reg = {"floor_fen": floor_fen, "line_fen": line_fen, "by": by, "active": ACTIVE}
+    reg: dict[str, Any] = {"floor_fen": floor_fen, "line_fen": line_fen, "by": by, "active": ACTIVE}
     cas = _Rows(key, {"month": month, "town_code": town, "feed": "caseload"})
     for v, r in caseload.stock(conn, towns=towns, as_of=end, **reg).items():
         cas.add(

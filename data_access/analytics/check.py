@@ -21,19 +21,19 @@ _KEYS = {
 }
 
 
-def _keyed(name: str, rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+def _keyed(name: str, rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
     keys = _KEYS[name]
     return {tuple(r[k] for k in keys): {k: v for k, v in r.items() if k not in keys} for r in rows}
 
 
-def stored(conn: Connection) -> dict[str, dict[tuple, dict[str, Any]]]:
+def stored(conn: Connection) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
     out = {}
     for name, table in (*MONTH_FACTS.items(), ("fact_dividend_year", YEAR_FACTS)):
         out[name] = _keyed(name, [dict(r) for r in conn.execute(select(table)).mappings()])
     return out
 
 
-def fresh(conn: Connection) -> dict[str, dict[tuple, dict[str, Any]]]:
+def fresh(conn: Connection) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
     """What the facts of the built months (and every year) should hold now."""
     p, towns = BuildParams.from_store(conn), _all_towns(conn)
     collected: dict[str, list[dict[str, Any]]] = {name: [] for name in _KEYS}

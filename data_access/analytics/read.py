@@ -5,6 +5,7 @@ serve its span (see `built` in refresh and the registry)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -64,7 +65,9 @@ def by_month(
     return out
 
 
-def placed_persons(conn: Connection, *, towns: Collection[str], month: int, span: str, by: str = "town") -> dict:
+def placed_persons(
+    conn: Connection, *, towns: Collection[str], month: int, span: str, by: str = "town"
+) -> dict[str, Any]:
     """Per unit: distinct persons placed in the span ('month', 'quarter', 'year') ending with month."""
     col = unit_column(by, "f")
     sql = f"""
@@ -82,7 +85,7 @@ def dividend_latest_year(conn: Connection, *, towns: Collection[str], up_to: int
     return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
-def dividend_year(conn: Connection, *, towns: Collection[str], year: int, by: str = "town") -> dict:
+def dividend_year(conn: Connection, *, towns: Collection[str], year: int, by: str = "town") -> dict[str, Any]:
     col = unit_column(by, "f")
     sql = f"""
     SELECT {col}, SUM(f.coops_met), SUM(f.coops_reporting), SUM(f.dividends_fen), SUM(f.fumin_households)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from data_access.analytics import build, months
@@ -91,13 +92,13 @@ def _all_towns(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute(text("SELECT code FROM town ORDER BY code"))]
 
 
-def complete(table, rows: list[dict]) -> list[dict]:
+def complete(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every column in every row: a measure a row does not mention is zero."""
     names = [c.name for c in table.columns]
     return [{n: r.get(n, 0) for n in names} for r in rows]
 
 
-def _insert(conn: Connection, table, rows: list[dict]) -> None:
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), CHUNK):
         conn.execute(insert(table), complete(table, rows[i : i + CHUNK]))
 

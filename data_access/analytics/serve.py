@@ -6,7 +6,7 @@ month built, the same lines, windows and thresholds), from raw rows otherwise.""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -35,10 +35,21 @@ def _stock_meta(conn: Connection, as_of: date, floor_fen: int, line_fen: int) ->
     meta = built_months(conn).get(months.key(as_of))
     if meta is None or (meta[0], meta[1]) != (floor_fen, line_fen):
         return None
-    return json.loads(meta[2])
+    loaded: dict[str, float] = json.loads(meta[2])
+    return loaded
 
 
-def _sum(conn, table, columns, towns, first, last, by, *, extra: str = "") -> list[Any]:
+def _sum(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    towns: Collection[str],
+    first: int,
+    last: int,
+    by: str,
+    *,
+    extra: str = "",
+) -> list[Any]:
     col = unit_column(by, "f")
     sums = ", ".join(f"SUM(f.{c})" for c in columns)
     sql = f"""
@@ -49,7 +60,7 @@ def _sum(conn, table, columns, towns, first, last, by, *, extra: str = "") -> li
     return run(conn, sql, towns=towns, params={"first": first, "last": last})
 
 
-def spending(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict:
+def spending(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict[Any, Any]:
     span = _span(conn, start, end)
     if span is None:
         return relief.spending(conn, towns=towns, start=start, end=end, by=by)
@@ -57,7 +68,9 @@ def spending(conn: Connection, *, towns: Collection[str], start: date, end: date
     return {u: {"amount_fen": int(a or 0), "payments": int(n), "persons": int(p or 0)} for u, a, n, p in rows if n}
 
 
-def spending_by_type(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict:
+def spending_by_type(
+    conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
+) -> dict[Any, Any]:
     span = _span(conn, start, end)
     if span is None:
         return relief.spending_by_type(conn, towns=towns, start=start, end=end, by=by)
@@ -72,7 +85,7 @@ def spending_by_type(conn: Connection, *, towns: Collection[str], start: date, e
     }
 
 
-def spending_by_month_and_type(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict:
+def spending_by_month_and_type(conn: Connection, *, towns: Collection[str], start: date, end: date) -> dict[Any, Any]:
     span = _span(conn, start, end)
     if span is None:
         return relief.spending_by_month_and_type(conn, towns=towns, start=start, end=end)
@@ -85,7 +98,7 @@ def spending_by_month_and_type(conn: Connection, *, towns: Collection[str], star
     return {(f"{m // 100}-{m % 100:02d}", k): int(a or 0) for m, k, a, n in rows if n}
 
 
-def flows(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict:
+def flows(conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town") -> dict[Any, Any]:
     span = _span(conn, start, end)
     if span is None:
         return caseload.flows(conn, towns=towns, start=start, end=end, by=by)
@@ -161,7 +174,7 @@ def gaps(
     return {u: (int(n), int(x or 0)) for u, n, x in rows if n}
 
 
-def warnings(conn: Connection, *, towns: Collection[str], params: dict[str, object], by: str = "town") -> dict:
+def warnings(conn: Connection, *, towns: Collection[str], params: dict[str, Any], by: str = "town") -> dict[Any, Any]:
     as_of = params["as_of"]
     settings = _stock_meta(conn, as_of, params["floor_fen"], params["line_fen"]) if isinstance(as_of, date) else None
     if settings is None or params != caseload.warning_params(

@@ -63,11 +63,11 @@ def touched(conn: Connection, table: str, rows: Iterable[dict[str, Any] | None])
     """The towns and first day affected by these rows (old and new versions alike)."""
     if table in UNRELATED:
         return NOTHING
-    rows = [r for r in rows if r]
+    present = [r for r in rows if r]
     towns: set[str] = set()
     lookups: dict[str, set[Any]] = {}
     days: list[date] = []
-    for row in rows:
+    for row in present:
         if row.get("town_code"):
             towns.add(str(row["town_code"]))
         else:

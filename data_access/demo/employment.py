@@ -40,7 +40,7 @@ class _EmploymentMixin(_GeneratorState):
         employer_spells: list[tuple[date, date | None]] = []
         # About 15 % of placements end without a new one: place more to land on the profile rate.
         if rng.random() < min(0.97, self.profile.placement / 0.85):
-            start = _random_day(rng, first, last)
+            start: date | None = _random_day(rng, first, last)
             while start is not None:
                 channel = _pick(rng, CHANNEL_WEIGHTS)
                 ended = start + _days(rng.randint(20, 330)) if rng.random() < 0.25 else None
@@ -93,8 +93,8 @@ class _EmploymentMixin(_GeneratorState):
 
     def _write_training(self, m: _Member, hh: _Household, start: date) -> None:
         rng = self.rng
-        completed = start + _days(rng.randint(5, 60))
-        completed = completed if completed <= DEMO_END and rng.random() > 0.07 else None
+        completed: date | None = start + _days(rng.randint(5, 60))
+        completed = completed if completed is not None and completed <= DEMO_END and rng.random() > 0.07 else None
         self.writer.add(
             Training,
             {
@@ -163,8 +163,8 @@ def _write_job_postings(rng: random.Random, writer: _Writer, towns: list[_Town],
             for _ in range(max(1, _poisson(rng, 5.5 * scale))):
                 channel = _pick(rng, CHANNEL_WEIGHTS)
                 posted = _random_day(rng, first, _month_end(first))
-                closed = posted + _days(rng.randint(15, 120))
-                closed = closed if closed <= DEMO_END else None
+                closed: date | None = posted + _days(rng.randint(15, 120))
+                closed = closed if closed is not None and closed <= DEMO_END else None
                 vacancies = rng.randint(1, 5) if channel == "public_welfare" else rng.randint(1, 15)
                 filled_share = rng.uniform(0.5, 1.0) if closed else rng.uniform(0.0, 0.7)
                 writer.add(

@@ -29,12 +29,12 @@ class _Writer:
         self.counts: dict[str, int] = {}
 
     def new_id(self, model: type[SQLModel]) -> int:
-        name = model.__tablename__
+        name = str(model.__tablename__)
         self._last_id[name] += 1
         return self._last_id[name]
 
     def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
-        name = model.__tablename__
+        name = str(model.__tablename__)
         self.counts.setdefault(name, 0)
         buffer = self._buffers[name]
         buffer.append(row)

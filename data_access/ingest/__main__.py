@@ -16,7 +16,9 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import NoReturn
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.ingest.commit import ImportFailed, ImportRejected, UndoRefused, batches, commit, dry_run, undo
@@ -31,7 +33,7 @@ MAX_PRINTED = 200
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits with 2 too; say it in Chinese
+    def error(self, message: str) -> NoReturn:  # argparse exits with 2 too; say it in Chinese
         self.print_usage(sys.stderr)
         print(f"参数错误：{message}", file=sys.stderr)
         sys.exit(USAGE)
@@ -53,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine():
+def _engine() -> Engine:
     from data_access.db import database_url, get_engine
 
     return get_engine(database_url())
@@ -108,13 +110,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             analytics.rebuild(conn)
         return OK
     if args.template:
-        kind = KINDS.get(args.template)
-        if kind is None or not args.out:
+        template_kind = KINDS.get(args.template)
+        if template_kind is None or not args.out:
             parser.error("--template 需要有效的数据类型和 --out 文件名（见 --kinds）")
         out = Path(args.out)
         if out.suffix.lower() not in {".xlsx", ".csv"}:
             parser.error("--out 的扩展名应为 .xlsx 或 .csv")
-        out.write_bytes(template_xlsx(kind) if out.suffix.lower() == ".xlsx" else template_csv(kind))
+        out.write_bytes(template_xlsx(template_kind) if out.suffix.lower() == ".xlsx" else template_csv(template_kind))
         print(f"已生成模板：{out}")
         return OK
     if args.history:
@@ -128,11 +130,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return OK
     if args.undo is not None:
         try:
-            result = undo(_engine(), args.undo, user=user)
+            undone = undo(_engine(), args.undo, user=user)
         except UndoRefused as exc:
             print(f"无法撤销：{exc}", file=sys.stderr)
             return REJECTED
-        print(result.message)
+        print(undone.message)
         return OK
     if not args.file or not args.kind:
         parser.error("需要文件和 --kind（或使用 --undo / --template / --kinds）")

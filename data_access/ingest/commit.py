@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, bindparam, func, select, text
+from sqlalchemy import Date, DateTime, Engine, Table, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -154,7 +154,8 @@ def commit(
 def _feed_spans(plan: Plan) -> dict[str, tuple[date, date]]:
     """Per feed, the earliest and latest data date the file's changes touch (old values too:
     moving a row out of a confirmed period changes that period)."""
-    kind, spans = plan.kind, {}
+    kind = plan.kind
+    spans: dict[Any, Any] = {}
     rows = [*plan.adds, *(u.new for u in plan.updates), *(u.old for u in plan.updates)]
     for row in rows:
         feed = kind.feed_for(row)
@@ -171,11 +172,12 @@ def _cause(exc: DBAPIError) -> str:
 
 
 def _nothing_to_do(conn: Connection, plan: Plan) -> str:
+    batches = table_of(ImportBatch)
     earlier = conn.execute(
-        select(ImportBatch.id, ImportBatch.loaded_at)
-        .where(ImportBatch.file_sha256 == plan.sha256, ImportBatch.kind == plan.kind.key)
-        .where(ImportBatch.status == "committed")
-        .order_by(ImportBatch.id.desc())
+        select(batches.c.id, batches.c.loaded_at)
+        .where(batches.c.file_sha256 == plan.sha256, batches.c.kind == plan.kind.key)
+        .where(batches.c.status == "committed")
+        .order_by(batches.c.id.desc())
         .limit(1)
     ).first()
     text_ = f"没有需要写入的变化：文件中的 {plan.rows_total:,} 行与系统中已有记录完全相同"
@@ -188,7 +190,7 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def _from_json(kind_table, values: dict[str, Any]) -> dict[str, Any]:
+def _from_json(kind_table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Old values back to Python types, by the table's column types."""
     out = {}
     for name, value in values.items():
@@ -259,7 +261,7 @@ def _write(conn: Connection, plan: Plan, *, user: str, now: datetime) -> int:
     return int(batch_id)
 
 
-def _insert(conn: Connection, table, rows: list[dict[str, Any]]) -> list[Any]:
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[Any]:
     """Insert rows in bulk and return their primary keys."""
     pk = next(iter(table.primary_key.columns))
     if pk.name in rows[0]:
@@ -385,7 +387,7 @@ def _undo(conn: Connection, batch_id: int, *, user: str, now: datetime) -> tuple
     updated = [(cast(k), _from_json(table, json.loads(old))) for k, action, old in changes if action == "update"]
     stamps = {"updated_at": now, "updated_by": user} if kind.stamped else {}
 
-    history: list[tuple[dict | None, dict | None]] = []
+    history: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
     current = _current(conn, kind, [*added, *(k for k, _ in updated)])
     if kind.on_change is not None:
         history = [(current.get(k), None) for k in added] + [(current.get(k), old) for k, old in updated]

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Connection
 from data_access import text as text_rule
 from data_access.ingest.fields import CellError, Formula, ParseContext, as_text, excel_error, is_empty
 from data_access.ingest.kinds import FeedKind
-from data_access.ingest.reader import MAX_COLUMNS, ReadResult, Sheet
+from data_access.ingest.reader import ReadResult, Sheet
 from data_access.ingest.refs import CHUNK, Lookups, Row, select_in
 from data_access.ingest.report import ERROR, WARNING, Problem, shorten
+from data_access.ingest.xlsx_bounds import MAX_COLUMNS
 from data_access.masking import mask_id_number
 
 HEADER_SCAN_ROWS = 10  # title rows and merged group headers may sit above the real header
@@ -207,14 +208,14 @@ def find_header(kind: FeedKind, sheets: list[Sheet]) -> HeaderMatch | Problem:
             return Problem(None, "", "", "文件中没有数据（工作表为空）")
         expected = "、".join(f"“{c.header}”" for c in kind.columns if c.required)
         return Problem(None, "", "", f"没有找到表头：请使用“{kind.label}”模板，第一行应为列名 {expected}")
-    _, s, i, cells, merged = best
+    _, s, i, cells, header_merged = best
     sheet = sheets[s]
     number = sheet.rows[i][0]
     problems: list[Problem] = []
     if s > 0:
         problems.append(Problem(None, "", sheet.name, f"数据取自工作表“{sheet.name}”", WARNING))
     skipped = [n for n, _ in sheet.rows[:i]]
-    if merged:
+    if header_merged:
         problems.append(Problem(number, "", "", "表头占两行（合并单元格），已合并识别：请核对列名", WARNING))
         skipped = skipped[:-1]
     if skipped:
@@ -344,7 +345,9 @@ def flag_duplicates(kind: FeedKind, rows: list[Row]) -> None:
 # --------------------------------------------------------------------------- the store
 
 
-def existing_rows(conn: Connection, kind: FeedKind, rows: list[Row]) -> dict[tuple[Any, ...], list[tuple[Any, dict]]]:
+def existing_rows(
+    conn: Connection, kind: FeedKind, rows: list[Row]
+) -> dict[tuple[Any, ...], list[tuple[Any, dict[str, Any]]]]:
     """Stored rows sharing a natural key with the file's rows, oldest first, in bulk."""
     table = kind.table
     pk = next(iter(table.primary_key.columns))
@@ -363,7 +366,7 @@ def existing_rows(conn: Connection, kind: FeedKind, rows: list[Row]) -> dict[tup
             params = {"lo": min(days), "hi": max(days)}
             break
     stmt = select(pk, *columns).where(and_(*conditions)).order_by(pk)
-    out: dict[tuple[Any, ...], list[tuple[Any, dict]]] = defaultdict(list)
+    out: dict[tuple[Any, ...], list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
     ordered = sorted(firsts, key=str)
     for i in range(0, len(ordered), CHUNK):
         for record in conn.execute(stmt, {"keys": ordered[i : i + CHUNK], **params}):
@@ -415,8 +418,8 @@ def match_store(conn: Connection, kind: FeedKind, rows: list[Row], plan: Plan, a
             label = _field_label(kind, f)
             plan.field_changes[label] = plan.field_changes.get(label, 0) + 1
             if plan.field_changes[label] <= SAMPLES_PER_FIELD:
-                old, new = _shown(kind, f, update.old[f]), _shown(kind, f, update.new[f])
-                plan.samples.append(FieldChange(row.number, label, old, new))
+                shown_old, shown_new = _shown(kind, f, update.old[f]), _shown(kind, f, update.new[f])
+                plan.samples.append(FieldChange(row.number, label, shown_old, shown_new))
 
 
 def _field_label(kind: FeedKind, name: str) -> str:

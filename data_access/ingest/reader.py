@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data_access.ingest import xlsx_bounds
@@ -189,7 +190,7 @@ def _read_xlsx(data: bytes) -> ReadResult:
         workbook.close()
 
 
-def _sheet(name: str, grid: list[list[object]], scan: xlsx_bounds.SheetScan) -> Sheet:
+def _sheet(name: str, grid: Sequence[Sequence[object]], scan: xlsx_bounds.SheetScan) -> Sheet:
     """Rows as the validator wants them; formulas and error values from the scan (calamine
     gives only their last computed value, or nothing)."""
     rows: list[tuple[int, list[object]]] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from data_access.text import clean_for_export, clean_value, show_invisible
 
@@ -88,7 +89,7 @@ def report_xlsx(
     return buffer.getvalue()
 
 
-def text_cell(sheet, value: object):
+def text_cell(sheet: Any, value: object) -> Any:
     """A write-only cell that is never a formula, whatever the text starts with, and never
     holds a character Excel's XML cannot (clean_for_export)."""
     from openpyxl.cell import WriteOnlyCell

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from data_access.ingest.fields import Choice, Code, Day, IdNumber, Integer, Moment, Money, Number
 from data_access.ingest.kinds import FeedKind
@@ -97,10 +98,10 @@ def to_xlsx(kind: FeedKind, rows: Iterable[list[str]]) -> bytes:
 def _letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))
 
 
-def _instructions(sheet, kind: FeedKind) -> None:
+def _instructions(sheet: Any, kind: FeedKind) -> None:
     """What each column takes, and the town codes, on a second sheet."""
     from openpyxl.styles import Font
 

@@ -24,8 +24,9 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_ROWS = 300_000  # data rows a file may have (as for CSV)
 MAX_COLUMNS = 60  # columns read; cells further right are ignored with a warning
@@ -99,7 +100,7 @@ def _check(data: bytes) -> dict[str, SheetScan]:
     return scans
 
 
-def _count_shared_strings(chunks) -> None:
+def _count_shared_strings(chunks: Iterable[bytes]) -> None:
     """calamine holds every shared string: no more of them than a sheet may have cells."""
     count, tail = 0, b""
     for chunk in chunks:
@@ -174,7 +175,7 @@ def _read_small(data: bytes, info: zipfile.ZipInfo) -> bytes:
     return bytes(out)
 
 
-def _parse(data: bytes, parts: dict[str, zipfile.ZipInfo], path: str):
+def _parse(data: bytes, parts: dict[str, zipfile.ZipInfo], path: str) -> Any:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
@@ -220,7 +221,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _scan_sheet(name: str, chunks, scan: SheetScan) -> None:
+def _scan_sheet(name: str, chunks: Iterable[bytes], scan: SheetScan) -> None:
     """Count rows, columns and cells as the sheet streams; note formulas and error values."""
     row = col = in_row = 0
     buffer = b""
@@ -230,7 +231,9 @@ def _scan_sheet(name: str, chunks, scan: SheetScan) -> None:
     _scan_buffer(name, buffer, scan, row, col, in_row, final=True)
 
 
-def _scan_buffer(name: str, buffer: bytes, scan: SheetScan, row: int, col: int, in_row: int, *, final=False):
+def _scan_buffer(
+    name: str, buffer: bytes, scan: SheetScan, row: int, col: int, in_row: int, *, final: bool = False
+) -> tuple[bytes, int, int, int]:
     """Scan complete tags; return what is left (a tag cut at the chunk's end) and the position."""
     keep_from = None
     for match in _TOKEN.finditer(buffer):
@@ -285,7 +288,7 @@ def _scan_buffer(name: str, buffer: bytes, scan: SheetScan, row: int, col: int, 
     return buffer[keep_from:], row, col, in_row
 
 
-def _undo_last(buffer: bytes, start: int, scan: SheetScan, row: int, col: int, in_row: int):
+def _undo_last(buffer: bytes, start: int, scan: SheetScan, row: int, col: int, in_row: int) -> tuple[int, int, int]:
     """The tag at `start` will be scanned again with the next chunk: take back its count."""
     match = _TOKEN.match(buffer, start)
     if match and match.group(1) == b"c":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -34,7 +35,7 @@ WHERE h.town_code IN :towns
 """
 
 
-def active_params(*, as_of: date, floor_fen: int, line_fen: int) -> dict[str, object]:
+def active_params(*, as_of: date, floor_fen: int, line_fen: int) -> dict[str, Any]:
     return {"as_of": as_of, "floor_fen": floor_fen, "line_fen": line_fen}
 
 
@@ -187,7 +188,7 @@ LEFT JOIN income_assessment p ON p.id = (
 
 def warning_params(
     *, as_of: date, floor_fen: int, line_fen: int, near_ratio: float, drop_ratio: float, medical_share: float
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         **active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen),
         "near_line_fen": round(line_fen * near_ratio),
@@ -199,8 +200,8 @@ def warning_params(
 
 
 def warnings(
-    conn: Connection, *, towns: Collection[str], params: dict[str, object], by: str = "town", active: str | None = None
-) -> dict:
+    conn: Connection, *, towns: Collection[str], params: dict[str, Any], by: str = "town", active: str | None = None
+) -> dict[str, Any]:
     """Per unit: households flagged by each warning and by any of them."""
     col = unit_column(by, "w")
     sql = f"""
@@ -217,7 +218,7 @@ def warnings(
 
 
 def warning_households(
-    conn: Connection, *, towns: Collection[str], village: str, params: dict[str, object]
+    conn: Connection, *, towns: Collection[str], village: str, params: dict[str, Any]
 ) -> list[tuple[int, bool, bool, bool]]:
     """(household id, near line, income drop, medical) for flagged households in one village."""
     sql = f"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -65,7 +66,7 @@ def town_totals(conn: Connection, *, towns: Collection[str], year: int, by: str 
     }
 
 
-def cooperatives(conn: Connection, *, towns: Collection[str], year: int) -> list[dict[str, object]]:
+def cooperatives(conn: Connection, *, towns: Collection[str], year: int) -> list[dict[str, Any]]:
     """One row per cooperative reporting for the year, with last year's dividends."""
     sql = """
     SELECT c.id, c.name, c.town_code, c.village_code, c.economically_weak,

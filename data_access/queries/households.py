@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
@@ -40,7 +41,7 @@ def _allowed(
     return full
 
 
-def _keep(value: str, full: bool, mask) -> str:
+def _keep(value: str, full: bool, mask: Callable[[str], str]) -> str:
     return value if full else mask(value)
 
 
@@ -52,7 +53,7 @@ def households(
     principal: Principal,
     departments: Collection[str],
     unmask: bool = False,
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Household rows (head, ID, phone, village, cause), masked unless the principal may
     and asks to see them in full (which is logged)."""
     if not ids:
@@ -90,7 +91,7 @@ def members(
     principal: Principal,
     departments: Collection[str],
     unmask: bool = False,
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Member rows (name, ID, household head), masked unless unmasking is allowed and asked."""
     if not ids:
         return []
@@ -120,7 +121,7 @@ def members(
     ]
 
 
-def villages(conn: Connection, *, towns: Collection[str]) -> list[dict[str, object]]:
+def villages(conn: Connection, *, towns: Collection[str]) -> list[dict[str, Any]]:
     stmt = text("SELECT code, town_code, name, kind FROM village WHERE town_code IN :towns ORDER BY code").bindparams(
         bindparam("towns", expanding=True)
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 
-def towns(conn: Connection) -> list[dict[str, object]]:
+def towns(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
         text("SELECT code, name, short_name, kind, code_is_placeholder FROM town ORDER BY sort_order, code")
     )
@@ -48,7 +49,7 @@ def settings(conn: Connection) -> dict[str, str]:
     return {k: v for k, v in conn.execute(text("SELECT key, value FROM setting"))}
 
 
-def feeds(conn: Connection) -> list[dict[str, object]]:
+def feeds(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
         text(
             "SELECT feed, department, label, data_date, loaded_at, source, is_demo FROM feed_status "

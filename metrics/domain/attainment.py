@@ -33,7 +33,7 @@ STATUS_LABELS = {
     Status.INCOMPLETE: "数据不全",
     Status.NONE: "无目标",
 }
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {  # keyed by Status (a str)
     Status.GREEN: "#2E7D32",
     Status.AMBER: "#E0A100",
     Status.RED: "#C62828",

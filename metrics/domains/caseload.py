@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from data_access.access import Principal
 from data_access.analytics import serve
@@ -40,8 +41,8 @@ class CaseloadDetail:
     overdue_days: int
     causes: dict[str, int]  # cause label -> households (scope total)
     warnings: dict[str, dict[str, int]]  # unit -> counts
-    village_households: list[dict[str, object]] | None  # village level; None: not for this user
-    due_exit: list[dict[str, object]] | None = None  # village level 应退未退 list; None: not for this user
+    village_households: list[dict[str, Any]] | None  # village level; None: not for this user
+    due_exit: list[dict[str, Any]] | None = None  # village level 应退未退 list; None: not for this user
 
     def reconciliation(self, code: str) -> tuple[int, int, int]:
         """(期末在册, 监测对象, 应退未退) of a unit: 在册 = 监测对象 + 应退未退 (+ 未评估)."""
@@ -87,7 +88,7 @@ def monthly_flow_rows(ctx: QueryContext, period: Period, unit_filter: str | None
         closing = serve.register_count(ctx.conn, towns=ctx.towns, as_of=end, by=ctx.level)
         moves = serve.flows(ctx.conn, towns=ctx.towns, start=month.start, end=end, by=ctx.level)
 
-        def total(values: dict, key: str | None = None) -> int:
+        def total(values: dict[str, Any], key: str | None = None) -> int:
             items = values.items() if unit_filter is None else [(k, v) for k, v in values.items() if k == unit_filter]
             return sum((v.get(key, 0) if key else v) for _, v in items)
 
@@ -109,7 +110,7 @@ def caseload_detail(
     if ctx is None:
         return None
     conn, towns, by = ctx.conn, ctx.towns, ctx.level
-    lines = {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
+    lines: dict[str, Any] = {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
     overdue_days = int(ctx.settings["review_overdue_days"])
     as_of_dt = datetime.combine(ctx.as_of, time(23, 59, 59))
     by_cause: dict[str, int] = {}
@@ -118,8 +119,8 @@ def caseload_detail(
             label = CAUSES.get(cause, cause)
             by_cause[label] = by_cause.get(label, 0) + n
     params = warning_params(ctx)
-    listing: list[dict[str, object]] | None = []
-    due_exit: list[dict[str, object]] | None = []
+    listing: list[dict[str, Any]] | None = []
+    due_exit: list[dict[str, Any]] | None = []
     if village:
         town = ctx.towns[0]
         if principal.may_list(town=town, departments=LIST_DEPARTMENTS):
@@ -143,7 +144,7 @@ def caseload_detail(
     )
 
 
-def due_exit_list(ctx: QueryContext, village: str, principal: Principal, unmask: bool) -> list[dict[str, object]]:
+def due_exit_list(ctx: QueryContext, village: str, principal: Principal, unmask: bool) -> list[dict[str, Any]]:
     """One village's 应退未退 households with their income against the line (masked by default)."""
     found = reconcile.due_exit_households(
         ctx.conn,
@@ -171,8 +172,8 @@ def due_exit_list(ctx: QueryContext, village: str, principal: Principal, unmask:
 
 
 def village_list(
-    ctx: QueryContext, village: str, params: dict[str, object], principal: Principal, unmask: bool
-) -> list[dict[str, object]]:
+    ctx: QueryContext, village: str, params: dict[str, Any], principal: Principal, unmask: bool
+) -> list[dict[str, Any]]:
     """Flagged households of one village with the warnings that flag them (masked by default)."""
     flagged = caseload.warning_households(ctx.conn, towns=ctx.towns, village=village, params=params)
     found = households.households(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from data_access.access import Principal
 from data_access.analytics import serve
@@ -46,7 +47,7 @@ class ReliefDetail:
     budget_year: int
     gaps: dict[str, dict[str, tuple[int, int]]]  # rule -> unit -> (eligible, unpaid)
     gap_as_of: dict[str, date]
-    gap_list: list[dict[str, object]]  # village level: masked households with the rule missed
+    gap_list: list[dict[str, Any]]  # village level: masked households with the rule missed
 
 
 GAP_RULE_DEPARTMENTS = {"living": "民政局", "temporary": "民政局", "medical": "医保局", "education": "教育局"}

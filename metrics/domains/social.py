@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from data_access.access import Principal
 from data_access.queries import households, social
@@ -15,7 +16,7 @@ SCHEME_LABELS = {"pension": "养老保险", "medical": "居民医保", "ltc": "�
 
 @dataclass(frozen=True)
 class SocialDetail:
-    uncovered: list[dict[str, object]]  # village level: masked members and the scheme missing
+    uncovered: list[dict[str, Any]]  # village level: masked members and the scheme missing
 
 
 SCHEME_DEPARTMENTS = {"pension": "人社局", "medical": "医保局", "ltc": "医保局"}
@@ -31,7 +32,7 @@ def social_detail(
     del units
     if not village:
         return SocialDetail([])
-    listing: list[dict[str, object]] = []
+    listing: list[dict[str, Any]] = []
     for scheme, key in SCHEME_KPIS.items():
         ctx = evaluator.context(KPI_BY_KEY[key])
         departments = (SCHEME_DEPARTMENTS[scheme],)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from data_access.queries import caseload
 from metrics.domain.attainment import Direction
@@ -60,7 +61,7 @@ def overdue_reviews(ctx: QueryContext) -> KpiValues:
     return KpiValues(_count(rows, "village_overdue", "town_overdue", "city_overdue"))
 
 
-def warning_params(ctx: QueryContext) -> dict[str, object]:
+def warning_params(ctx: QueryContext) -> dict[str, Any]:
     return caseload.warning_params(
         as_of=ctx.as_of,
         near_ratio=ctx.settings["warning_near_line_ratio"],

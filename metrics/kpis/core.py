@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Connection
 
@@ -14,6 +14,8 @@ from metrics.domain.attainment import Direction
 from metrics.domain.periods import Period
 from metrics.domain.rules import Standard
 from metrics.domain.settings import Settings
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,15 @@ class QueryContext:
     level: str = "town"  # group results by town code or by village code
     # Results shared by several KPIs of one evaluator (e.g. spending, 户次, 人次 come from one
     # query): computed once per (query, period) and reused.
-    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # False: compute from raw rows even where facts could serve (tests, `check`).
     use_facts: bool = True
 
-    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+    def shared(self, name: str, compute: Callable[[], _T]) -> _T:
         key = (name, self.start, self.as_of, self.level, self.towns)
         if key not in self.memo:
             self.memo[key] = compute()
-        return self.memo[key]
+        return cast(_T, self.memo[key])
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ it serves a span exactly, else raw rows; counts and ratios as Measures."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from data_access.analytics import months, read
 from data_access.analytics.params import params_json
@@ -25,7 +26,8 @@ def _built(ctx: QueryContext) -> dict[int, tuple[int, int, str]]:
     key = ("analytics_built",)
     if key not in ctx.memo:
         ctx.memo[key] = built_months(ctx.conn)
-    return ctx.memo[key]
+    built: dict[int, tuple[int, int, str]] = ctx.memo[key]
+    return built
 
 
 def _stock_month(ctx: QueryContext) -> int | None:
@@ -128,7 +130,7 @@ def prefetch_months(ctx: QueryContext, first: date, last: date) -> None:
                 ctx.memo[(f"fact_flow_{table}_{month}", start, end, ctx.level, ctx.towns)] = picked
 
 
-def _lines(ctx: QueryContext) -> dict[str, object]:
+def _lines(ctx: QueryContext) -> dict[str, Any]:
     return {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
 
 

@@ -63,7 +63,7 @@ class FeedKind:
 
     @property
     def table_name(self) -> str:
-        return self.model.__tablename__  # type: ignore[attr-defined,return-value]
+        return str(self.model.__tablename__)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field == name), None)

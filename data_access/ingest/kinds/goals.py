@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from data_access.ingest.fields import Choice, Number, ParseContext, PeriodKey, Text
 from data_access.ingest.kinds.base import Column, FeedKind
@@ -26,7 +29,14 @@ def _kpi_choice() -> Choice:
     return Choice({k.key: k.label for k in KPIS}, {k.short: k.key for k in KPIS if k.short_label})
 
 
-def _goal_history(conn, changes, *, user: str, at: datetime, source: str) -> None:
+def _goal_history(
+    conn: Connection,
+    changes: Iterable[tuple[dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    user: str,
+    at: datetime,
+    source: str,
+) -> None:
     from data_access.goals import record_history
 
     record_history(conn, changes, user=user, at=at, source=source)
