@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import goals
 from data_access.db import get_engine
 from data_access.ingest import KINDS, template_csv, template_name, template_xlsx
 from data_access.ingest.templates import CSV_MIME, XLSX_MIME
 from data_access.models.governance import CITY_SCOPE
 from data_access.reference import CITY_NAME
+from metrics import goals
 from metrics.domain.periods import Period, PeriodError
 from metrics.registry import KPI_BY_KEY, KPIS
 from pages.ui.context import current

@@ -12,8 +12,8 @@ from datetime import datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import goals
 from data_access.models.governance import CITY_SCOPE
+from metrics import goals
 from tests.intake_support import open_page, seeded_store
 
 PAGE = "pages/goals.py"

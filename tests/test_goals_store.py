@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from metrics import goals
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries.reference import data_version
+from metrics import goals
 from metrics.registry import KPI_BY_KEY, KPIS
 from tests.conftest import BACKENDS
 from tests.intake_support import seeded_store
