@@ -286,6 +286,23 @@ def test_the_counter_is_one_row_per_token_and_minute(demo_engine):
     assert used is not None
 
 
+def test_concurrent_calls_are_each_counted_once(demo_engine):
+    """The upsert is atomic: parallel calls get distinct numbers 1..N, none lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    info, _ = api_tokens.create(demo_engine, name=f"并发-{uuid4().hex[:8]}", role="leader", created_by="t")
+
+    def call(_: int) -> int:
+        with demo_engine.connect() as conn:
+            n = api_tokens.count_call(conn, token_id=info.id, now=1200.0)
+            conn.commit()
+            return n
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = sorted(pool.map(call, range(40)))
+    assert numbers == list(range(1, 41))
+
+
 def _api_reads(engine) -> int:
     with engine.connect() as conn:
         return conn.execute(text("SELECT COUNT(*) FROM audit_event WHERE action = 'api_read'")).scalar()
