@@ -1,7 +1,9 @@
-"""The ASGI entry `make run` starts: Streamlit's own app (st.App) serving app.py, wrapped in
-middleware that adds security headers to every HTTP response (Streamlit has no setting for
-them). `streamlit run asgi.py` detects the App and serves it with Streamlit's config, port and
-headless flags; app.py stays the script every page runs through.
+"""The ASGI entry `make run` starts: Streamlit's own app (st.App) serving app.py, with our
+HTTP routes beside it (sign-in form, health, read API: pages/web), a gate that sends page loads
+without a valid session to the sign-in form, and middleware that adds security headers to every
+HTTP response (Streamlit has no setting for them). `streamlit run asgi.py` detects the App and
+serves it with Streamlit's config, port and headless flags; app.py stays the script every page
+runs through.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
+
+from pages.web import ROUTES
+from pages.web.signin import SignInGate
 
 SECURITY_HEADERS = (
     (b"x-frame-options", b"SAMEORIGIN"),  # older browsers
@@ -42,4 +47,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-app = st.App(str(Path(__file__).resolve().parent / "app.py"), middleware=[Middleware(SecurityHeaders)])
+app = st.App(
+    str(Path(__file__).resolve().parent / "app.py"),
+    routes=ROUTES,
+    # The first is outermost: the gate's redirects carry the security headers too.
+    middleware=[Middleware(SecurityHeaders), Middleware(SignInGate)],
+)

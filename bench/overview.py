@@ -238,10 +238,9 @@ def app_memory_mb(url: str) -> float | None:
             browser = pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/overview")
-            page.wait_for_selector('input[aria-label="用户名"]', timeout=600_000)
-            page.wait_for_timeout(500)
-            page.fill('input[aria-label="用户名"]', "leader")
-            page.fill('input[aria-label="密码"]', DEMO_PASSWORD)
+            page.wait_for_url("**/signin?**", timeout=600_000)  # the gate sends it to the form
+            page.get_by_label("用户名").fill("leader")
+            page.get_by_label("密码").fill(DEMO_PASSWORD)
             page.get_by_role("button", name="登录").click()
             page.wait_for_selector('[data-testid="stMetric"]', timeout=600_000)
             page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=600_000)

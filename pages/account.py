@@ -28,7 +28,7 @@ with st.form("change_password", clear_on_submit=True):
         else:
             try:
                 epoch = accounts.change_password(get_engine(ctx.url), username=ctx.principal.username, old=old, new=new)
-                renew_epoch(epoch)  # this session carries on; sessions elsewhere end
+                renew_epoch(ctx.url, ctx.principal, epoch)  # this session carries on; the others end
                 st.session_state.pop("_must_change", None)
                 st.success("密码已修改，其他已登录的会话已失效。")
             except accounts.SignInError as exc:

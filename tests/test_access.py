@@ -232,7 +232,7 @@ def test_idle_session_times_out(monkeypatch, sqlite_demo_url):
     at.session_state["_last_seen"] = datetime.now() - timedelta(minutes=31)
     at.run()
     assert any("未操作" in i.value for i in at.info)
-    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert [str(b.proto.url) for b in at.get("link_button")] == ["/signin?next=%2F"]
     assert not at.metric
 
 

@@ -105,14 +105,22 @@ def _wait_for(page, selector: str, count: int = 1) -> None:
         pytest.fail(f"{selector} ×{count} 未出现；页面内容：{page.inner_text('body')[:1500]}")
 
 
-def sign_in(page, username: str = "leader", password: str = DEMO_PASSWORD) -> None:
-    """Through the real form. A Streamlit session is one browser tab, so each tab signs in."""
-    page.wait_for_selector('input[aria-label="用户名"]', timeout=180_000)
-    _wait_idle(page)
-    page.fill('input[aria-label="用户名"]', username)
-    page.fill('input[aria-label="密码"]', password)
+SIGNIN = re.compile(r"/signin(\?|$)")
+
+
+def fill_sign_in(page, username: str, password: str) -> None:
+    """Type into the real HTML form at /signin and submit it."""
+    page.wait_for_url(SIGNIN, timeout=180_000)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_selector('input[aria-label="用户名"]', state="detached", timeout=180_000)
+
+
+def sign_in(page, username: str = "leader", password: str = DEMO_PASSWORD) -> None:
+    """Through the real form: a page opened without a session is sent to /signin, and back to
+    the page asked for after it. The session is a cookie: every tab of the context shares it."""
+    fill_sign_in(page, username, password)
+    page.wait_for_url(lambda url: "/signin" not in url, timeout=180_000)
     _wait_idle(page)
 
 
@@ -254,24 +262,57 @@ def test_chart_png_download_from_a_page(app_server, browser, tmp_path):
 def test_sign_in_and_sign_out_in_chromium(app_server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(f"{app_server}/overview")
-    page.wait_for_selector('input[aria-label="用户名"]', timeout=180_000)
-    _wait_idle(page)
-    assert page.locator('[data-testid="stMetric"]').count() == 0  # nothing before sign-in
-    page.fill('input[aria-label="用户名"]', "bacheng")
-    page.fill('input[aria-label="密码"]', "wrong-password")
-    page.get_by_role("button", name="登录").click()
-    _wait_for(page, '[data-testid="stAlertContentError"]')
-    _wait_idle(page)
-    assert "用户名或密码错误" in page.inner_text("body")
+    fill_sign_in(page, "bacheng", "wrong-password")  # nothing of the app before sign-in
+    page.wait_for_selector('[role="alert"]', timeout=60_000)
+    assert SIGNIN.search(page.url) and "用户名或密码错误" in page.inner_text("body")
+    assert page.locator('[data-testid="stMetric"]').count() == 0
     sign_in(page, "bacheng", DEMO_PASSWORD)
     _wait_for(page, '[data-testid="stMetric"]', 4)
     body = page.inner_text("body")
     assert "巴城镇操作员" in body and "巴城镇" in body
     assert "scope=320583101000" in page.url  # a town operator lands on their own town
     page.get_by_role("button", name=re.compile("退出登录")).click()
-    page.wait_for_selector('input[aria-label="用户名"]', timeout=60_000)
+    page.wait_for_selector("text=您已退出登录", timeout=60_000)
     assert page.locator('[data-testid="stMetric"]').count() == 0
+    page.reload()  # the cookie is still in the browser, but its session has ended
+    page.wait_for_url(SIGNIN, timeout=60_000)
+    assert "您已退出登录" in page.inner_text("body")
     page.close()
+
+
+def test_signed_in_across_reload_tab_and_copied_link_until_sign_out(app_server, browser):
+    """One sign-in serves a reload, a second tab and a copied link (a new tab with the URL);
+    after sign-out the same cookie, copied into another browser, opens nothing."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{app_server}/relief?period=2026-Q3&scope=city")
+    sign_in(page, "leader")
+    _wait_for(page, '[data-testid="stMetric"]')
+    link = page.url
+    assert "/relief" in link and "period=2026-Q3" in link, "the link asked for survives the sign-in"
+    page.reload()
+    _wait_for(page, '[data-testid="stMetric"]')
+    _wait_idle(page)
+    assert "/signin" not in page.url and "领导小组" in page.inner_text("body")
+    second = context.new_page()
+    second.goto(link)
+    _wait_for(second, '[data-testid="stMetric"]')
+    _wait_idle(second)
+    assert "/relief" in second.url and "领导小组" in second.inner_text("body")
+    stolen = [c for c in context.cookies() if c["name"] == "kd_session"]
+    assert stolen and stolen[0]["httpOnly"] and stolen[0]["sameSite"] == "Lax"
+    second.get_by_role("button", name=re.compile("退出登录")).click()
+    second.wait_for_selector("text=您已退出登录", timeout=60_000)
+    other = browser.new_context()
+    other.add_cookies(stolen)
+    thief = other.new_page()
+    thief.goto(link)
+    thief.wait_for_url(SIGNIN, timeout=60_000)
+    assert thief.locator('[data-testid="stMetric"]').count() == 0
+    page.reload()  # the first tab is signed out too
+    page.wait_for_url(SIGNIN, timeout=60_000)
+    other.close()
+    context.close()
 
 
 # -- layout for the rooms the dashboard is used in (meeting-proof figures) ------------------------

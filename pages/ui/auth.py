@@ -1,16 +1,23 @@
-"""Sign-in for every page: local accounts (bcrypt, lockout) or the city's identity provider
-(OIDC through st.login when configured in .streamlit/secrets.toml), an idle timeout, and on
-every run a check that the account is still active and its password unchanged."""
+"""Who is signed in, checked on every run.
+
+Local accounts sign in on the HTML form at /signin (pages/web/signin.py), which leaves a
+server-side session and a cookie: a reload, a new tab or a copied link keeps the user, and the
+session row is checked on every run (idle 30 min, absolute 8 h, sign-out, deactivation,
+password change). The city's identity provider (OIDC through st.login, when configured in
+.streamlit/secrets.toml) keeps its own Streamlit cookie and is mapped to an account by e-mail.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from data_access import accounts, audit
+from data_access import accounts, audit, web_sessions
 from data_access.access import Principal
 from data_access.db import get_engine
+from pages.web.signin import signin_url
 
 IDLE_MINUTES = 30
 _PRINCIPAL = "_principal"
@@ -26,6 +33,21 @@ def client_address() -> str:
         return ""
 
 
+def session_cookie() -> str | None:
+    try:
+        return st.context.cookies.get(web_sessions.COOKIE_NAME)
+    except Exception:  # outside a served session (tests without a browser)
+        return None
+
+
+def _current_path() -> str:
+    try:
+        parts = urlsplit(st.context.url or "/")
+    except Exception:
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
@@ -33,8 +55,11 @@ def _oidc_configured() -> bool:
         return False
 
 
-def sign_out(url: str, reason: str | None = None) -> None:
-    principal = st.session_state.pop(_PRINCIPAL, None)
+def sign_out(url: str, reason: str | None = None, *, principal: Principal | None = None) -> None:
+    """End this browser's session: the cookie's row is revoked in the store (so the cookie is
+    worthless from now on, in every process and tab), and this Streamlit session forgets it."""
+    web_sessions.revoke(get_engine(url), session_cookie())
+    principal = st.session_state.pop(_PRINCIPAL, None) or principal
     st.session_state.pop(_LAST_SEEN, None)
     st.session_state.pop(_EPOCH, None)
     st.session_state.pop("_must_change", None)
@@ -54,6 +79,14 @@ def current_principal(url: str, *, now: datetime | None = None) -> Principal | N
     """The signed-in user, or None before sign-in, after an idle timeout, or once the account
     was deactivated, its password reset or its role changed (one indexed lookup per run)."""
     now = now or datetime.now()
+    cookie = session_cookie()
+    if cookie:
+        state = web_sessions.resolve(get_engine(url), cookie, now=now)
+        if isinstance(state, web_sessions.Active):
+            st.session_state["_must_change"] = state.must_change_password
+            return state.principal
+        if isinstance(state, web_sessions.Ended):
+            st.session_state["_sign_in_notice"] = state.reason
     principal = st.session_state.get(_PRINCIPAL)
     if principal is None:
         return None
@@ -72,13 +105,16 @@ def current_principal(url: str, *, now: datetime | None = None) -> Principal | N
     return principal
 
 
-def renew_epoch(epoch: int) -> None:
+def renew_epoch(url: str, principal: Principal, epoch: int) -> None:
     """After the user changed their own password: this session carries on, others end."""
+    web_sessions.renew_epoch(get_engine(url), session_cookie(), username=principal.username, session_epoch=epoch)
     if _EPOCH in st.session_state:
         st.session_state[_EPOCH] = epoch
 
 
-def _sign_in_form(url: str) -> None:
+def _sign_in_prompt(url: str) -> None:
+    """Shown when a run has no signed-in user (a page load without a session is sent to the
+    form by the gate before it gets here): why, and the way to the form and back to this page."""
     from pages.ui import store
 
     st.title("昆山市相对贫困长效机制 · 领导驾驶舱")
@@ -98,23 +134,7 @@ def _sign_in_form(url: str) -> None:
             _signed_in(url, signed)
             return
         st.button("使用统一身份认证登录", on_click=st.login, type="primary")
-        st.divider()
-    with st.form("sign_in"):
-        st.subheader("登录")
-        username = st.text_input("用户名", max_chars=60)
-        password = st.text_input("密码", type="password", max_chars=accounts.MAX_PASSWORD_LENGTH)
-        submitted = st.form_submit_button("登录", type="primary")
-    if submitted:
-        try:
-            result = accounts.authenticate(
-                get_engine(url), username=username, password=password, source=client_address()
-            )
-        except accounts.SignInError as exc:
-            st.error(str(exc))
-            return
-        if result.must_change_password:
-            st.session_state["_must_change"] = True
-        _signed_in(url, result)
+    st.link_button("登录", signin_url(_current_path()), type="primary", icon=":material/login:")
 
 
 def _signed_in(url: str, signed: accounts.SignIn) -> None:
@@ -128,7 +148,7 @@ def require_principal(url: str) -> Principal:
     """Stop the page with a sign-in form unless someone is signed in."""
     principal = current_principal(url)
     if principal is None:
-        _sign_in_form(url)
+        _sign_in_prompt(url)
         st.stop()
     return principal
 
@@ -136,5 +156,5 @@ def require_principal(url: str) -> Principal:
 def sidebar(url: str, principal: Principal) -> None:
     st.sidebar.caption(f"当前用户：{principal.display_name} · {principal.role_label}")
     if st.sidebar.button("退出登录", key="sign_out", type="tertiary", icon=":material/logout:"):
-        sign_out(url)
+        sign_out(url, principal=principal)
         st.rerun()
