@@ -1,6 +1,6 @@
 """HTTP routes beside the Streamlit pages (served by asgi.py through st.App): the sign-in
 form, and what other systems call without a browser."""
 
-from pages.web import signin
+from pages.web import api, health, signin
 
-ROUTES = [*signin.ROUTES]
+ROUTES = [*signin.ROUTES, *health.ROUTES, *api.ROUTES]
