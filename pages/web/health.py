@@ -7,7 +7,9 @@ Four checks, JSON, no secrets (no store address, no raw error text):
   standards and settings in force (the cheap part of `python -m data_access.analytics check`:
   it reads `analytics_month`, not the facts themselves);
 - image_export: kaleido and a Chromium are installed (looked up, cached; no image is drawn).
-200 when all pass, 503 naming the failed checks otherwise. Nothing is cached about the store,
+200 when the store, migrations and facts pass (status "ok", or "degraded" when only image
+export is missing: the figures are right, only PNG/PDF exports fail, so a balancer keeps the
+process), 503 naming the failed checks otherwise. Nothing is cached about the store,
 so a removed SQLite file is reported at once and the next call after it is back passes.
 """
 
@@ -122,6 +124,10 @@ def check_image_export(*, now: float | None = None) -> Check:
     return Check(False, "服务器端图片导出不可用：请安装 chromium 和 fonts-noto-cjk", dict(found))
 
 
+# Checks whose failure degrades the service but does not take the process out of rotation.
+OPTIONAL = frozenset({"image_export"})
+
+
 def health(url: str | None = None) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body) for the configured store."""
     url = url or database_url()
@@ -144,12 +150,13 @@ def health(url: str | None = None) -> tuple[int, dict[str, Any]]:
         checks.setdefault("facts", Check(False, "数据库不可用，未检查"))
     checks["image_export"] = check_image_export()
     failed = [name for name, c in checks.items() if not c.ok]
+    serving = not set(failed) - OPTIONAL
     body = {
-        "status": "ok" if not failed else "fail",
+        "status": "fail" if not serving else ("degraded" if failed else "ok"),
         "failed": failed,
         "checks": {name: c.as_json() for name, c in checks.items()},
     }
-    return (200 if not failed else 503), body
+    return (200 if serving else 503), body
 
 
 async def healthz(request: Request) -> JSONResponse:
