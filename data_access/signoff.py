@@ -29,6 +29,11 @@ class PeriodLocked(Exception):
     """An import would change a confirmed period (the message is for the user, in Chinese)."""
 
 
+class PeriodRunning(ValueError):
+    """A period whose data do not yet reach its end cannot be confirmed: confirming it would
+    lock the rest of the period against the imports that have not come yet."""
+
+
 @dataclass(frozen=True)
 class SignoffState:
     subject_kind: str
@@ -54,9 +59,27 @@ def may_confirm(principal: Principal, *, subject_kind: str, subject: str) -> boo
     return principal.role == "town" and principal.town_code == subject
 
 
-def confirm(engine: Engine, *, principal: Principal, subject_kind: str, subject: str, period: str) -> None:
+def confirm(
+    engine: Engine,
+    *,
+    principal: Principal,
+    subject_kind: str,
+    subject: str,
+    period: str,
+    period_end: date,
+    data_date: date | None,
+) -> None:
+    """Confirm a finished period: `data_date` (the feed's, or for a town the dashboard's) must
+    reach `period_end`, the period's calendar end."""
     if not may_confirm(principal, subject_kind=subject_kind, subject=subject):
         raise AccessDenied("只有责任部门（或本区镇操作员）可以确认本单位的数据")
+    if data_date is None:
+        raise PeriodRunning("该数据尚未报送，不能确认")
+    if data_date < period_end:
+        raise PeriodRunning(
+            f"该期间数据截至{data_date.month}月{data_date.day}日，尚未覆盖到期末"
+            f"（{period_end.month}月{period_end.day}日），期末数据报齐后才能确认"
+        )
     now = datetime.now().replace(microsecond=0)
     key = and_(_TABLE.c.subject_kind == subject_kind, _TABLE.c.subject == subject, _TABLE.c.period == period)
     values = {"confirmed": True, "confirmed_by": principal.username, "confirmed_at": now}

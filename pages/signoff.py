@@ -53,6 +53,27 @@ town_rows = [
 ]
 table("区镇数据确认", pd.DataFrame(town_rows))
 
+period_end = f.period.full_end or f.period.end
+dashboard_date = max((feed["data_date"] for feed in feeds.values()), default=None)
+
+
+def _confirm(kind: str, subject: str, data_date) -> None:
+    try:
+        signoff.confirm(
+            engine,
+            principal=principal,
+            subject_kind=kind,
+            subject=subject,
+            period=period,
+            period_end=period_end,
+            data_date=data_date,
+        )
+    except signoff.PeriodRunning as exc:
+        st.error(str(exc))
+        return
+    st.rerun()
+
+
 mine = [key for key in FEEDS if signoff.may_confirm(principal, subject_kind="feed", subject=key)]
 mine_towns = [principal.town_code] if principal.role == "town" else []
 if mine or mine_towns:
@@ -62,15 +83,13 @@ if mine or mine_towns:
         if state and state.confirmed:
             st.caption(f"{FEEDS[key][1]}：{md(state.label)}")
         elif st.button(f"确认“{FEEDS[key][1]}”{f.period.label}的数据", key=f"confirm_{key}"):
-            signoff.confirm(engine, principal=principal, subject_kind="feed", subject=key, period=period)
-            st.rerun()
+            _confirm("feed", key, feeds[key]["data_date"] if key in feeds else None)
     for town in mine_towns:
         state = states.get(("town", town, period))
         if state and state.confirmed:
             st.caption(f"{md(f.town_names.get(town, town))}：{md(state.label)}")
         elif st.button(f"确认{f.town_names.get(town, town)}{f.period.label}的数据", key=f"confirm_town_{town}"):
-            signoff.confirm(engine, principal=principal, subject_kind="town", subject=town, period=period)
-            st.rerun()
+            _confirm("town", town, dashboard_date)
 
 if principal.is_admin:
     confirmed = [(k, s) for (kind, k, _), s in states.items() if kind == "feed" and s.confirmed]

@@ -120,11 +120,43 @@ def test_bad_requests_get_chinese_errors(empty_engine):
 
 
 # -- sign-off and locks -------------------------------------------------------------------------
+def test_a_running_period_cannot_be_confirmed(empty_engine):
+    """Confirming 2026-Q4 with data to 31 October would lock November and December against the
+    imports still to come."""
+    kwargs = {"principal": MINZHENG, "subject_kind": "feed", "subject": "relief_civil", "period": "2026-Q4"}
+    with pytest.raises(signoff.PeriodRunning, match="数据截至10月31日，尚未覆盖到期末（12月31日）"):
+        signoff.confirm(empty_engine, **kwargs, period_end=date(2026, 12, 31), data_date=date(2026, 10, 31))
+    with pytest.raises(signoff.PeriodRunning, match="尚未报送"):
+        signoff.confirm(empty_engine, **kwargs, period_end=date(2026, 12, 31), data_date=None)
+    with empty_engine.connect() as conn:
+        assert signoff.states(conn, periods=["2026-Q4"]) == {}
+        signoff.check_unlocked(conn, feed_spans={"relief_civil": (date(2026, 11, 1), date(2026, 11, 30))})
+    signoff.confirm(empty_engine, **kwargs, period_end=date(2026, 12, 31), data_date=date(2026, 12, 31))
+    with empty_engine.connect() as conn:
+        assert signoff.states(conn, periods=["2026-Q4"])[("feed", "relief_civil", "2026-Q4")].confirmed
+
+
 def test_confirmed_period_locks_and_unlock_needs_a_reason(empty_engine):
     spans = {"relief_civil": (date(2026, 9, 1), date(2026, 9, 30))}
     with pytest.raises(AccessDenied):  # only the responsible department confirms its feed
-        signoff.confirm(empty_engine, principal=RENSHE, subject_kind="feed", subject="relief_civil", period="2026-Q3")
-    signoff.confirm(empty_engine, principal=MINZHENG, subject_kind="feed", subject="relief_civil", period="2026-Q3")
+        signoff.confirm(
+            empty_engine,
+            principal=RENSHE,
+            subject_kind="feed",
+            subject="relief_civil",
+            period="2026-Q3",
+            period_end=date(2026, 9, 30),
+            data_date=date(2026, 9, 30),
+        )
+    signoff.confirm(
+        empty_engine,
+        principal=MINZHENG,
+        subject_kind="feed",
+        subject="relief_civil",
+        period="2026-Q3",
+        period_end=date(2026, 9, 30),
+        data_date=date(2026, 9, 30),
+    )
     with empty_engine.connect() as conn:
         with pytest.raises(signoff.PeriodLocked, match="民政局已确认 2026-Q3"):
             signoff.check_unlocked(conn, feed_spans=spans)
@@ -243,7 +275,15 @@ def test_an_import_into_a_confirmed_period_is_refused_until_unlocked(backend, tm
             *([i, "临时救助", "2026-11-03", "321.00", "1"] for i in ids),
         ]
     )
-    signoff.confirm(store, principal=MINZHENG, subject_kind="feed", subject="relief_civil", period="2026-11")
+    signoff.confirm(
+        store,
+        principal=MINZHENG,
+        subject_kind="feed",
+        subject="relief_civil",
+        period="2026-11",
+        period_end=date(2026, 11, 30),
+        data_date=date(2026, 11, 30),
+    )
     before = table_counts(store)
     with pytest.raises(ImportFailed, match="已确认 2026-11 的数据"):
         commit(store, data, "十一月临时救助.csv", "relief_payments", user="民政局张三", now=now)
@@ -275,7 +315,15 @@ def test_the_pack_shows_tasks_sign_off_and_remarks(backend, tmp_path):
 
     store = seeded_store(backend, "pack_store", tmp_path)
     task_id = _task(store, deadline=TODAY + timedelta(days=1))
-    signoff.confirm(store, principal=MINZHENG, subject_kind="feed", subject="caseload", period="2026-Q3")
+    signoff.confirm(
+        store,
+        principal=MINZHENG,
+        subject_kind="feed",
+        subject="caseload",
+        period="2026-Q3",
+        period_end=date(2026, 9, 30),
+        data_date=date(2026, 9, 30),
+    )
     remarks.add_remark(
         store,
         principal=LEADER,
@@ -323,3 +371,36 @@ def test_goal_notes_refuse_control_characters(empty_engine):
             edits=[GoalEdit("city", 100.0, "说明\x07")],
             user="admin",
         )
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches")
+@pytest.mark.parametrize(("period", "confirmed"), [("2026-Q4", False), ("2026-Q3", True)])
+def test_signoff_page_confirms_finished_periods_only(monkeypatch, sqlite_demo_url, tmp_path, period, confirmed):
+    """A 民政局 head on /数据确认: the running quarter is refused with the reason, the finished
+    one is confirmed (AppTest through app.py, on a private copy of the demo store)."""
+    import sqlite3
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from data_access.db import make_engine
+    from tests.conftest import signed_in
+
+    target = tmp_path / "signoff.db"
+    with sqlite3.connect(make_engine(sqlite_demo_url).url.database) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    at = signed_in(AppTest.from_file(app, default_timeout=300), MINZHENG)
+    at.query_params["period"] = period
+    at.run()
+    at.switch_page("pages/signoff.py").run()
+    button = next(b for b in at.button if b.key == "confirm_relief_civil")
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with make_engine(url).connect() as conn:
+        state = signoff.states(conn, periods=[period]).get(("feed", "relief_civil", period))
+    assert bool(state and state.confirmed) is confirmed
+    errors = [e.value for e in at.error]
+    assert any("尚未覆盖到期末（12月31日）" in e for e in errors) is not confirmed
