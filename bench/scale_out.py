@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from bench import load
@@ -66,7 +67,9 @@ def main_config(tmp: Path) -> str:
     return (
         f"{user}worker_processes 1;\ndaemon off;\npid {tmp / 'nginx.pid'};\nerror_log {tmp / 'error.log'} info;\n"
         "events { worker_connections 1024; }\n"
-        f"http {{\n    access_log {tmp / 'access.log'};\n{temps}    include {tmp / 'site.conf'};\n}}\n"
+        # The log names the process each request went to: how the sessions were spread.
+        f"http {{\n    log_format kd '$upstream_addr \"$request\" $status';\n"
+        f"    access_log {tmp / 'access.log'} kd;\n{temps}    include {tmp / 'site.conf'};\n}}\n"
     )
 
 
@@ -123,6 +126,12 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
+def websockets_by_process(log: Path) -> Counter:
+    """Websocket sessions nginx sent to each process so far (from its access log)."""
+    lines = log.read_text().splitlines() if log.exists() else []
+    return Counter(line.split(" ", 1)[0] for line in lines if "/_stcore/stream" in line)
+
+
 def run_setup(url: str, processes: int, sessions: list[int], env: dict[str, str]) -> list[tuple]:
     """One row per session count for `processes` app processes behind nginx."""
     apps = [load.serve(url, env) for _ in range(processes)]
@@ -134,11 +143,17 @@ def run_setup(url: str, processes: int, sessions: list[int], env: dict[str, str]
             # Warm-up: a few sessions so every process has imported everything once.
             asyncio.run(load.bench(base, 2 * processes))
             for n in sessions:
+                before = websockets_by_process(Path(tmp) / "access.log")
                 latencies, errors, wall = asyncio.run(load.bench(base, n))
+                spread = sorted((websockets_by_process(Path(tmp) / "access.log") - before).values(), reverse=True)
                 median, p95, top = load.summary(latencies) if latencies else (float("nan"),) * 3
-                rows.append((processes, n, len(latencies), median, p95, top, len(errors), wall, errors[:3]))
+                spread_text = "/".join(map(str, spread))
+                rows.append(
+                    (processes, n, spread_text, len(latencies), median, p95, top, len(errors), wall, errors[:3])
+                )
                 print(
-                    f"{processes} 进程 · {n} 会话：median {median:.2f} s, p95 {p95:.2f} s, 错误 {len(errors)}",
+                    f"{processes} 进程 · {n} 会话（各进程 {spread_text}）：median {median:.2f} s, p95 {p95:.2f} s, "
+                    f"错误 {len(errors)}",
                     flush=True,
                 )
         finally:
@@ -169,14 +184,16 @@ def main(argv: list[str] | None = None) -> int:
         "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32),
     }
     rows = [row for n in args.processes for row in run_setup(args.db_url, n, args.sessions, env)]
-    print("\n| 进程 | 会话 | 页面运行 | median s | p95 s | max s | 错误 | 用时 s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for processes, n, runs, median, p95, top, errors, wall, _ in rows:
-        print(f"| {processes} | {n} | {runs} | {median:.2f} | {p95:.2f} | {top:.2f} | {errors} | {wall:.0f} |")
+    print("\n| 进程 | 会话 | 各进程会话 | 页面运行 | median s | p95 s | max s | 错误 | 用时 s |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for processes, n, spread, runs, median, p95, top, errors, wall, _ in rows:
+        print(
+            f"| {processes} | {n} | {spread} | {runs} | {median:.2f} | {p95:.2f} | {top:.2f} | {errors} | {wall:.0f} |"
+        )
     for row in rows:
         for error in row[-1]:
             print(f"  {row[0]} 进程 {row[1]} 会话：{error}")
-    return 0 if not any(row[6] for row in rows) else 1
+    return 0 if not any(row[7] for row in rows) else 1
 
 
 if __name__ == "__main__":
