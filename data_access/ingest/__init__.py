@@ -5,8 +5,10 @@
     reader     CSV (UTF-8 / GBK / GB18030 / UTF-16) and XLSX (python-calamine) into rows
     xlsx_bounds  an XLSX's size, rows, columns and cells bounded before it is read
     refs       bulk look-ups of households, members, towns, villages, cooperatives
-    plan       validation into a plan of adds and updates with every problem
-    commit     dry run, commit (one transaction), undo, batch history
+    plan       validation into a plan of adds and updates with every problem (steps:
+               planned, headers, rows, matching)
+    commit     dry run, commit (one transaction)
+    history    undo of a batch, batch history
     templates  templates and files in the template layout
     exporters  the store's rows per kind (exports, round trips)
     report     problems and the Excel error report
@@ -17,18 +19,9 @@ CLI: python -m data_access.ingest FILE --kind KIND [--dry-run] [--user NAME]
      (--undo BATCH_ID, --template KIND --out FILE, --kinds, --history, --init-reference)
 """
 
-from data_access.ingest.commit import (
-    ImportFailed,
-    ImportRejected,
-    LoadResult,
-    UndoRefused,
-    UndoResult,
-    batches,
-    commit,
-    dry_run,
-    undo,
-)
+from data_access.ingest.commit import ImportFailed, ImportRejected, LoadResult, commit, dry_run
 from data_access.ingest.exporters import export_file, export_rows
+from data_access.ingest.history import UndoRefused, UndoResult, batches, undo
 from data_access.ingest.kinds import KINDS, KINDS_LIST, LOAD_ORDER, Column, FeedKind, kind_choices
 from data_access.ingest.plan import Plan
 from data_access.ingest.report import Problem, report_xlsx

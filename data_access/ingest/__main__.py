@@ -21,8 +21,9 @@ from typing import NoReturn
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.ingest.commit import ImportFailed, ImportRejected, UndoRefused, batches, commit, dry_run, undo
+from data_access.ingest.commit import ImportFailed, ImportRejected, commit, dry_run
 from data_access.ingest.describe import report_sheets
+from data_access.ingest.history import UndoRefused, batches, undo
 from data_access.ingest.kinds import KINDS, KINDS_LIST
 from data_access.ingest.plan import Plan
 from data_access.ingest.report import report_xlsx
