@@ -13,6 +13,16 @@ from pages.ui.plain import md
 from pages.ui.tables import table
 
 ctx = current()
+
+
+def _or_none(value: str) -> str:  # an empty choice reads as a choice, not as English placeholder text
+    return value or "（不适用）"
+
+
+def _town_or_none(code: str) -> str:
+    return ctx.filters.town_names.get(code, code) if code else "（不适用）"
+
+
 if not ctx.principal.is_admin:
     st.error("仅管理员可访问账号管理。")
     st.stop()
@@ -28,10 +38,8 @@ with st.form("new_account", clear_on_submit=True):
     username = st.text_input("用户名")
     name = st.text_input("姓名")
     role = st.selectbox("角色", options=list(ROLES), format_func=lambda r: ROLES[r])
-    department = st.selectbox("部门（部门负责人）", options=["", *DEPARTMENTS])
-    town = st.selectbox(
-        "区镇（区镇操作员）", options=["", *ctx.filters.towns], format_func=lambda c: ctx.filters.town_names.get(c, c)
-    )
+    department = st.selectbox("部门（部门负责人）", options=["", *DEPARTMENTS], format_func=_or_none)
+    town = st.selectbox("区镇（区镇操作员）", options=["", *ctx.filters.towns], format_func=_town_or_none)
     email = st.text_input("统一身份认证邮箱（可选）")
     password = st.text_input(
         f"临时密码（至少 {accounts.MIN_PASSWORD_LENGTH} 个字符，首次登录须修改）",
@@ -101,12 +109,11 @@ if token_rows:
 with st.form("new_api_token", clear_on_submit=True):
     token_name = st.text_input("调用方名称（如 大数据局共享平台）", max_chars=60)
     token_role = st.selectbox("角色", options=list(ROLES), format_func=lambda r: ROLES[r], key="token_role")
-    token_department = st.selectbox("部门（部门负责人）", options=["", *DEPARTMENTS], key="token_department")
+    token_department = st.selectbox(
+        "部门（部门负责人）", options=["", *DEPARTMENTS], format_func=_or_none, key="token_department"
+    )
     token_town = st.selectbox(
-        "区镇（区镇令牌）",
-        options=["", *ctx.filters.towns],
-        format_func=lambda c: ctx.filters.town_names.get(c, c),
-        key="token_town",
+        "区镇（区镇令牌）", options=["", *ctx.filters.towns], format_func=_town_or_none, key="token_town"
     )
     if st.form_submit_button("创建令牌", type="primary"):
         try:
@@ -124,7 +131,7 @@ with st.form("new_api_token", clear_on_submit=True):
             st.error(str(exc))
 active_names = [t["名称"] for t in token_rows if t["状态"] == "有效"]
 with st.form("revoke_api_token"):
-    revoke_name = st.selectbox("吊销令牌", options=["", *active_names])
+    revoke_name = st.selectbox("吊销令牌", options=["", *active_names], format_func=lambda n: n or "（请选择）")
     if st.form_submit_button("吊销") and revoke_name:
         if api_tokens.revoke(engine, name=revoke_name, revoked_by=ctx.principal.username):
             st.success(f"已吊销令牌“{md(revoke_name)}”，使用它的调用将立即被拒绝。")
