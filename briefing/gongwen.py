@@ -9,6 +9,7 @@ nothing depends on fonts on the server.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
@@ -18,7 +19,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from data_access.text import clean_for_export
 
@@ -55,7 +58,7 @@ STYLE_TABLE = "公文表格"
 STYLE_SIGNATURE = "公文落款"
 
 
-def set_fonts(rpr, name: str) -> None:
+def set_fonts(rpr: Any, name: str) -> None:
     """Write the font into every slot Word reads, East Asian included."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -66,7 +69,9 @@ def set_fonts(rpr, name: str) -> None:
     fonts.set(qn("w:hint"), "eastAsia")
 
 
-def run(paragraph: Paragraph, text: str, *, font: str, size: float, colour: RGBColor | None = None, bold=False):
+def run(
+    paragraph: Paragraph, text: str, *, font: str, size: float, colour: RGBColor | None = None, bold: bool = False
+) -> Run:
     r = paragraph.add_run(clean_for_export(text))  # XML cannot hold control characters
     r.font.size = Pt(size)
     r.font.bold = bold
@@ -76,7 +81,7 @@ def run(paragraph: Paragraph, text: str, *, font: str, size: float, colour: RGBC
     return r
 
 
-def _exact(fmt, points: float) -> None:
+def _exact(fmt: Any, points: float) -> None:
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(points)
     fmt.space_before = fmt.space_after = Pt(0)
@@ -89,7 +94,7 @@ AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tbl
 AFTER_TC_BORDERS = ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
 
 
-def _no_grid(style) -> None:
+def _no_grid(style: Any) -> None:
     """Smaller type (tables, captions) keeps its own spacing instead of the 三号 grid."""
     ppr = style.element.get_or_add_pPr()
     snap = OxmlElement("w:snapToGrid")
@@ -99,7 +104,7 @@ def _no_grid(style) -> None:
     )
 
 
-def _outline(style, level: int) -> None:
+def _outline(style: Any, level: int) -> None:
     """Headings show in Word's navigation pane."""
     ppr = style.element.get_or_add_pPr()
     outline = OxmlElement("w:outlineLvl")
@@ -107,7 +112,7 @@ def _outline(style, level: int) -> None:
     ppr.insert_element_before(outline, *AFTER_OUTLINE)
 
 
-def _paragraph_style(document: DocumentType, name: str, *, font: str, size: float):
+def _paragraph_style(document: DocumentType, name: str, *, font: str, size: float) -> Any:
     style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles["Normal"]
     style.quick_style = True
@@ -182,7 +187,7 @@ def _font_table(document: DocumentType) -> None:
 def _field(paragraph: Paragraph, instruction: str, placeholder: str, *, font: str, size: float) -> None:
     """A Word field (e.g. PAGE) as begin / instruction / separate / result / end runs."""
 
-    def char(kind: str):
+    def char(kind: str) -> None:
         r = run(paragraph, "", font=font, size=size)
         element = OxmlElement("w:fldChar")
         element.set(qn("w:fldCharType"), kind)
@@ -231,7 +236,7 @@ def page_header(document: DocumentType, text: str, colour: RGBColor) -> None:
         run(p, text, font=HEADING_1_FONT, size=SIZE_5, colour=colour)
 
 
-def _borders(parent, tag: str, sides: dict[str, int | None], successors: tuple[str, ...]) -> None:
+def _borders(parent: Any, tag: str, sides: dict[str, int | None], successors: tuple[str, ...]) -> None:
     box = OxmlElement(tag)
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         if side not in sides:
@@ -254,9 +259,9 @@ def three_line_table(
     *,
     size: float = SIZE_SMALL_4,
     widths: list[float] | None = None,
-):
+) -> Table:
     """三线表: thick rules above and below, a thin one under the header, no vertical lines."""
-    table = document.add_table(rows=1, cols=len(headers))
+    table: Table = document.add_table(rows=1, cols=len(headers))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tblpr = table._tbl.tblPr
     for old in tblpr.findall(qn("w:tblBorders")):
@@ -276,7 +281,7 @@ def three_line_table(
         _borders(cell._tc.get_or_add_tcPr(), "w:tcBorders", {"bottom": RULE_THIN}, AFTER_TC_BORDERS)
         _cell_text(cell, text, font=HEADING_1_FONT, size=size)
     for row in rows:
-        cells = table.add_row().cells
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]  # python-docx leaves add_row unannotated
         for j, text in enumerate(row):
             _cell_text(cell=cells[j], text=text, font=BODY_FONT, size=size, left=j == 0)
     if widths:
@@ -287,7 +292,7 @@ def three_line_table(
     return table
 
 
-def _cell_text(cell, text: str, *, font: str, size: float, left: bool = False) -> None:
+def _cell_text(cell: Any, text: str, *, font: str, size: float, left: bool = False) -> None:
     p = cell.paragraphs[0]
     p.style = STYLE_TABLE
     if left:

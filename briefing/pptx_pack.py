@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -41,10 +43,23 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 
 
 def _rgb(hex_colour: str) -> RGBColor:
-    return RGBColor.from_string(hex_colour.lstrip("#"))
+    colour: RGBColor = RGBColor.from_string(hex_colour.lstrip("#"))
+    return colour
 
 
-def _text(slide, x, y, w, h, lines, *, size=14, bold=False, colour=INK, align=None):
+def _text(
+    slide: Any,
+    x: int,
+    y: int,
+    w: int,
+    h: int,
+    lines: str | Sequence[str | tuple[str, RGBColor, bool, int]],
+    *,
+    size: int = 14,
+    bold: bool = False,
+    colour: RGBColor = INK,
+    align: Any = None,
+) -> Any:
     box = slide.shapes.add_textbox(x, y, w, h)
     frame = box.text_frame
     frame.word_wrap = True
@@ -59,7 +74,7 @@ def _text(slide, x, y, w, h, lines, *, size=14, bold=False, colour=INK, align=No
     return box
 
 
-def _font(font, *, size: int, bold: bool = False, colour: RGBColor = INK) -> None:
+def _font(font: Any, *, size: int, bold: bool = False, colour: RGBColor = INK) -> None:
     font.size = Pt(size)
     font.bold = bold
     font.color.rgb = colour
@@ -73,14 +88,14 @@ def _font(font, *, size: int, bold: bool = False, colour: RGBColor = INK) -> Non
     ea.set("typeface", FONT)
 
 
-def _footer(slide, pack: Pack) -> None:
+def _footer(slide: Any, pack: Pack) -> None:
     note = f"{pack.meta.period.label} · {pack.meta.scope_name} · 数据截至 {pack.meta.data_date:%Y-%m-%d}"
     if pack.meta.is_demo:
         note += " · 演示数据"
     _text(slide, Inches(0.5), Inches(7.0), Inches(12.3), Inches(0.4), note, size=10, colour=MUTED)
 
 
-def _title_slide(prs, pack: Pack) -> None:
+def _title_slide(prs: Any, pack: Pack) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     meta = pack.meta
     lines = [
@@ -110,7 +125,7 @@ def _figure_lines(section: Section) -> list[tuple[str, RGBColor, bool, int]]:
     return lines
 
 
-def _domain_slide(prs, pack: Pack, section: Section) -> None:
+def _domain_slide(prs: Any, pack: Pack, section: Section) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), section.title, size=28, bold=True)
     _text(slide, Inches(0.5), Inches(1.1), Inches(3.2), Inches(4.6), _figure_lines(section))
@@ -150,7 +165,7 @@ def _domain_slide(prs, pack: Pack, section: Section) -> None:
     _footer(slide, pack)
 
 
-def _scorecard_slide(prs, pack: Pack) -> None:
+def _scorecard_slide(prs: Any, pack: Pack) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "各单位对照目标", size=28, bold=True)
     rows, cols = len(pack.scorecard_units) + 1, len(pack.scorecard_kpis) + 1
@@ -179,7 +194,7 @@ def _scorecard_slide(prs, pack: Pack) -> None:
     _footer(slide, pack)
 
 
-def _sources_slide(prs, pack: Pack) -> None:
+def _sources_slide(prs: Any, pack: Pack) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "数据来源与报送日期", size=28, bold=True)
     rows = len(pack.feeds) + 1
@@ -207,7 +222,7 @@ def _sources_slide(prs, pack: Pack) -> None:
     _footer(slide, pack)
 
 
-def _tasks_slide(prs, pack: Pack, today: date) -> None:
+def _tasks_slide(prs: Any, pack: Pack, today: date) -> None:
     """督办: overdue first, then open, answered and closed, each with the KPI's movement."""
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "督办事项", size=28, bold=True)
