@@ -157,4 +157,10 @@ def sidebar(url: str, principal: Principal) -> None:
     st.sidebar.caption(f"当前用户：{principal.display_name} · {principal.role_label}")
     if st.sidebar.button("退出登录", key="sign_out", type="tertiary", icon=":material/logout:"):
         sign_out(url, principal=principal)
+        if _oidc_configured() and getattr(st.user, "is_logged_in", False):
+            # Signed in through the identity provider: its Streamlit cookie would sign the next
+            # run straight back in, so end it too (st.logout clears it, passes by the provider's
+            # end-session page and lands on "/", which the gate sends to the form).
+            st.logout()
+            st.stop()
         st.rerun()
