@@ -102,10 +102,10 @@ chart(trend, f, name="救助支出_月度走势", key="relief_trend", drillable=
 if detail.budgets:
     st.subheader(f"{detail.budget_year}年预算执行（截至数据日期，灰色短横线为时间进度）")
     rows = detail.budgets
-    due = rows[0].due_share * 100 if rows else None
+    due = rows[0].due_share * 100  # rows is not empty here
     budget_card = next((c for c in view.cards if c.kpi.key == "relief_budget_execution"), None)
     incomplete_budget = budget_card is not None and budget_card.incomplete is not None
-    if incomplete_budget:
+    if budget_card is not None and budget_card.incomplete is not None:
         st.caption(f"{budget_card.incomplete}：执行率暂不作评判。")
     fig = charts.bars_vs_goal(
         names=names,

@@ -3,13 +3,16 @@
 DETAILS maps a page's name to its builder: (evaluator, units, village) -> content.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from metrics.domains.caseload import caseload_detail
 from metrics.domains.dividends import dividend_detail
 from metrics.domains.employment import employment_detail
 from metrics.domains.relief import relief_detail
 from metrics.domains.social import social_detail
 
-DETAILS = {
+DETAILS: dict[str, Callable[..., Any]] = {
     "caseload": caseload_detail,
     "relief": relief_detail,
     "employment": employment_detail,
