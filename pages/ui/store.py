@@ -6,6 +6,7 @@ Caches are keyed by the data version, so an import or a goal change shows at onc
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -30,13 +31,13 @@ def data_version(url: str) -> str:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def towns(url: str, version: str) -> list[dict[str, object]]:
+def towns(url: str, version: str) -> list[dict[str, Any]]:
     with get_engine(url).connect() as conn:
         return reference.towns(conn)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def feeds(url: str, version: str) -> list[dict[str, object]]:
+def feeds(url: str, version: str) -> list[dict[str, Any]]:
     with get_engine(url).connect() as conn:
         return reference.feeds(conn)
 
