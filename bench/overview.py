@@ -26,11 +26,11 @@ from data_access.db import PROJECT_ROOT, make_engine
 from data_access.migrate import upgrade
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
+from metrics.domain.periods import Grain, Period
+from metrics.domain.rules import Standard, standard_in_force
 from metrics.evaluate import Evaluator
 from metrics.overview import build_overview
-from metrics.periods import Grain, Period
 from metrics.registry import KPI_BY_KEY, OVERVIEW_KPIS
-from metrics.rules import Standard, standard_in_force
 
 BENCH_DIR = PROJECT_ROOT / "data" / "bench"
 

@@ -346,7 +346,7 @@ def test_pages_fit_tablet_and_laptop_screens(app_server, sqlite_demo_url, browse
     from datetime import date
 
     from data_access.db import make_engine
-    from metrics.periods import Grain, Period, latest_complete
+    from metrics.domain.periods import Grain, Period, latest_complete
 
     ARTIFACTS.mkdir(exist_ok=True)
     engine = make_engine(sqlite_demo_url)
