@@ -54,6 +54,8 @@ def test_flow_identity_per_town_and_month(demo_engine, period):
         assert all(m.balanced for m in months)
         assert months[0].opening == sum(before.values())
         assert months[-1].closing == sum(after.values())
+        for row, month in zip(months, evaluator.period.months(), strict=False):  # each month end, counted anew
+            assert row.closing == sum(oracle.register_count(conn, min(month.end, ctx.as_of)).values()), row
         assert sum(m.entries for m in months) == sum(v["entry"] for v in moves.values())
 
 

@@ -78,21 +78,33 @@ def flow_rows(ctx: QueryContext, period: Period, units: list[tuple[str, str]]) -
 
 
 def monthly_flow_rows(ctx: QueryContext, period: Period, unit_filter: str | None = None) -> list[FlowRow]:
-    """Month by month for the scope: the identity opening + entries - exits = closing."""
+    """Month by month for the scope: the identity opening + entries - exits = closing.
+
+    One register count (the period's opening) and one flow query a month: each month's closing
+    is its opening plus its moves, and the next month opens with it (the register is entries
+    minus exits, so this is the same number a count at each month end gives, for a fraction of
+    the work: a year is 13 queries instead of 36)."""
+
+    def total(values: dict[str, Any], key: str | None = None) -> int:
+        items = values.items() if unit_filter is None else [(k, v) for k, v in values.items() if k == unit_filter]
+        return sum((v.get(key, 0) if key else v) for _, v in items)
+
+    months = period.months()
+    if not months:
+        return []
+    opening = total(
+        serve.register_count(ctx.conn, towns=ctx.towns, as_of=months[0].start - timedelta(days=1), by=ctx.level)
+    )
     rows = []
-    for month in period.months():
+    for month in months:
         end = min(month.end, ctx.as_of)
         if end < month.start:
             break
-        opening = serve.register_count(ctx.conn, towns=ctx.towns, as_of=month.start - timedelta(days=1), by=ctx.level)
-        closing = serve.register_count(ctx.conn, towns=ctx.towns, as_of=end, by=ctx.level)
         moves = serve.flows(ctx.conn, towns=ctx.towns, start=month.start, end=end, by=ctx.level)
-
-        def total(values: dict[str, Any], key: str | None = None) -> int:
-            items = values.items() if unit_filter is None else [(k, v) for k, v in values.items() if k == unit_filter]
-            return sum((v.get(key, 0) if key else v) for _, v in items)
-
-        rows.append(FlowRow(month.label, total(opening), total(moves, "entry"), total(moves, "exit"), total(closing)))
+        entries, exits = total(moves, "entry"), total(moves, "exit")
+        closing = opening + entries - exits
+        rows.append(FlowRow(month.label, opening, entries, exits, closing))
+        opening = closing
     return rows
 
 
