@@ -73,7 +73,7 @@ def _oidc_configured() -> bool:
 
 
 def _dataset() -> str | None:
-    """"demo", "" for real data, or None when the store cannot be read (the form says so)."""
+    """The dataset setting ("demo", or "" for real data), or None when the store cannot be read."""
     try:
         with store().connect() as conn:
             return reference.settings(conn).get("dataset", "")
