@@ -19,9 +19,9 @@ from starlette.testclient import TestClient
 from data_access import api_tokens, audit
 from data_access.db import make_engine
 from data_access.models.governance import CITY_SCOPE
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
 from metrics.overview import SCORECARD_KPIS
-from metrics.periods import Period
 from metrics.registry import KPI_BY_KEY, KPIS
 from metrics.views import domain_view
 from pages.web import api, health

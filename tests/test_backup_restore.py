@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 
 from data_access.db import make_engine
 from data_access.models.governance import CITY_SCOPE
+from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
-from metrics.periods import Period
 from metrics.registry import KPIS
 from tests.conftest import TEST_SCALE, migrated_engine, unavailable
 

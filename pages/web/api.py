@@ -38,11 +38,11 @@ from data_access.queries import reference
 from data_access.reference import CITY_NAME
 from data_access.text import clean_for_export
 from metrics import format as fmt
-from metrics.attainment import STATUS_LABELS
 from metrics.completeness import due_date
+from metrics.domain.attainment import STATUS_LABELS
+from metrics.domain.periods import Grain, Period, PeriodError, latest_complete
 from metrics.evaluate import NO_GOAL, Evaluator, Figure
 from metrics.overview import SCORECARD_KPIS
-from metrics.periods import Grain, Period, PeriodError, latest_complete
 from metrics.registry import KPI_BY_KEY, KPIS
 
 PREFIX = "/api/v1"
