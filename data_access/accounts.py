@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import bcrypt
 import zxcvbn
-from sqlalchemy import DateTime, Engine, bindparam, select, text, update
-from sqlmodel import Session
+from sqlalchemy import DateTime, Engine, bindparam, text, update
+from sqlmodel import Session, col, select
 
 from data_access import audit
 from data_access.access import ROLES, Principal
@@ -184,7 +184,7 @@ def authenticate(
     account = None
     if valid_username(name) and len(password) <= MAX_PASSWORD_LENGTH:
         with Session(engine) as session:
-            account = session.exec(select(UserAccount).where(UserAccount.username == name)).scalars().first()
+            account = session.exec(select(UserAccount).where(col(UserAccount.username) == name)).first()
             if account is not None:
                 session.expunge(account)
     if account is None or not account.active:
@@ -280,8 +280,8 @@ def change_password(engine: Engine, *, username: str, old: str, new: str) -> int
             ),
             {"h": hash_password(new), "f": False, "u": username},
         )
-        epoch = conn.execute(text("SELECT session_epoch FROM user_account WHERE username = :u"), {"u": username})
-        epoch = int(epoch.scalar_one())
+        read = conn.execute(text("SELECT session_epoch FROM user_account WHERE username = :u"), {"u": username})
+        epoch = int(read.scalar_one())
     audit.record(engine, username=username, action="password_changed")
     return epoch
 
@@ -335,11 +335,9 @@ def sign_in_by_email(engine: Engine, email: str) -> SignIn | None:
     if not email:
         return None
     with Session(engine) as session:
-        account = (
-            session.exec(select(UserAccount).where(UserAccount.email == email, UserAccount.active.is_(True)))
-            .scalars()
-            .first()
-        )
+        account = session.exec(
+            select(UserAccount).where(col(UserAccount.email) == email, col(UserAccount.active).is_(True))
+        ).first()
         return SignIn(principal_of(account), False, account.session_epoch) if account else None
 
 
@@ -352,7 +350,7 @@ def ensure_demo_accounts(engine: Engine) -> list[tuple[str, str]]:
     """One account per role for the demo city; returns (username, role label) created."""
     created = []
     with Session(engine) as session:
-        existing = set(session.exec(select(UserAccount.username)).scalars())
+        existing = set(session.exec(select(UserAccount.username)))
     for username, name, role, department, town in DEMO_ACCOUNTS:
         if username in existing:
             continue
@@ -405,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def list_accounts(engine: Engine) -> list[dict[str, object]]:
     with Session(engine) as session:
-        rows = session.exec(select(UserAccount).order_by(UserAccount.role, UserAccount.username)).scalars().all()
+        rows = session.exec(select(UserAccount).order_by(col(UserAccount.role), col(UserAccount.username))).all()
         return [
             {
                 "用户名": a.username,
@@ -448,7 +446,9 @@ def admin_update(engine: Engine, *, username: str, by: str, action: str, passwor
     if not valid_username(username):
         raise SignInError("没有该用户名的账号")
     with Session(engine) as session:
-        changed = session.exec(update(UserAccount).where(UserAccount.username == username).values(**values)).rowcount
+        changed = session.exec(
+            update(UserAccount).where(col(UserAccount.username) == username).values(**values)
+        ).rowcount
         session.commit()
     if not changed:
         raise SignInError(f"没有用户名为“{username}”的账号")

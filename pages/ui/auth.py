@@ -97,8 +97,8 @@ def current_principal(url: str, *, now: datetime | None = None) -> Principal | N
     # Sessions opened by the sign-in form or the identity provider carry the epoch. (Page
     # tests place a principal directly and have none; nothing outside the server can.)
     if _EPOCH in st.session_state:
-        state = accounts.account_state(get_engine(url), principal.username)
-        if state is None or not state.allows(principal, st.session_state[_EPOCH]):
+        account = accounts.account_state(get_engine(url), principal.username)
+        if account is None or not account.allows(principal, st.session_state[_EPOCH]):
             sign_out(url, reason=ENDED)
             return None
     st.session_state[_LAST_SEEN] = now
