@@ -182,3 +182,14 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         compute=warning_households,
     ),
 )
+
+# The headline KPIs: this domain's page cards and briefing figures, in order.
+CARDS: tuple[str, ...] = (
+    "caseload_households",
+    "caseload_persons",
+    "floor_households",
+    "new_entries",
+    "exits",
+    "overdue_reviews",
+    "warning_households",
+)

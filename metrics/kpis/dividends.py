@@ -119,3 +119,10 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         reported_yearly=True,
     ),
 )
+
+# The headline KPIs: this domain's page cards and briefing figures, in order.
+CARDS: tuple[str, ...] = (
+    "dividend_compliance",
+    "dividends_total",
+    "fumin_households",
+)

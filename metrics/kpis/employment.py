@@ -180,3 +180,13 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         compute=trainings_started,
     ),
 )
+
+# The headline KPIs: this domain's page cards and briefing figures, in order.
+CARDS: tuple[str, ...] = (
+    "placement_rate",
+    "key_targets",
+    "new_placements",
+    "retention_rate",
+    "plan_share",
+    "trainings_started",
+)

@@ -181,3 +181,13 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         compute=relief_gaps,
     ),
 )
+
+# The headline KPIs: this domain's page cards and briefing figures, in order.
+CARDS: tuple[str, ...] = (
+    "relief_spending",
+    "relief_budget_execution",
+    "relief_payments",
+    "relief_persons",
+    "relief_average",
+    "relief_gaps",
+)

@@ -91,3 +91,10 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         decimals=1,
     ),
 )
+
+# The headline KPIs: this domain's page cards and briefing figures, in order.
+CARDS: tuple[str, ...] = (
+    "pension_coverage",
+    "medical_coverage",
+    "ltc_coverage",
+)
