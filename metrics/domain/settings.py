@@ -28,6 +28,7 @@ SETTING_DEFS: tuple[SettingDef, ...] = (
     SettingDef("warning_medical_share", "大额医疗支出预警：医疗支出占家庭收入 ≥", 0.4, "比例", "二(一).2 未规定"),
     SettingDef("pension_min_age", "养老保险覆盖统计起始年龄", 16, "岁", "四.1 未规定年龄口径"),
     SettingDef("retention_months", "稳定就业观察期", 6, "月", "二(二) 未规定"),
+    SettingDef("return_window_months", "返贫观察期：退出后再次纳入的月数 ≤", 12, "月", "方案未规定返贫观察口径"),
     SettingDef("gap_window_monthly_days", "应助尽助回看期（按月发放的生活救助）", 31, "天", "三.1 未规定核查口径"),
     SettingDef(
         "gap_window_yearly_days", "应助尽助回看期（医疗、教育、临时救助）", 365, "天", "三.2—三.4 未规定核查口径"
