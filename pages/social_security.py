@@ -1,17 +1,20 @@
 """社会保障衔接: pension coverage ("一个不少"), medical insurance (应保尽保) and long-term
-care of the monitored population, by unit, with the uncovered listed at village level."""
+care of the monitored population, by unit, with the uncovered listed at village level;
+资助参保 (四.2, 四.3) and 干部挂钩联系 (六.2) by unit, with a village's unvisited households."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from briefing import charts
-from metrics.domains.social import SCHEME_DEPARTMENTS, SCHEME_KPIS, SCHEME_LABELS
+from metrics.domains.social import CADRE_DEPARTMENTS, SCHEME_DEPARTMENTS, SCHEME_KPIS, SCHEME_LABELS
 from metrics.registry import DOMAIN_CARDS
 from pages.ui import exports, league, privacy, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart, header
+from pages.ui.tables import table
 
 CARDS = DOMAIN_CARDS["social"]
 
@@ -57,8 +60,35 @@ if f.village:
             empty_text="该村(社区)监测对象均已参保（或您无权查看相关险种名单）。",
             key="social_list",
         )
+        st.subheader(f"{f.village_md}：未挂钩或近{detail.visit_days if detail else 90}天未走访的监测户")
+        privacy.person_list(
+            "未挂钩或未走访监测户",
+            detail.unvisited if detail else [],
+            departments=list(CADRE_DEPARTMENTS),
+            unmasked=lambda: (
+                store.detail_unmasked(
+                    ctx.url, f.towns, f.period.key, f.scope, f.village, "social", ctx.principal
+                ).unvisited
+            ),
+            empty_text="该村(社区)监测户均已挂钩干部并在期内走访。",
+            key="cadre_list",
+        )
 elif not f.is_city:
-    st.caption("选择一个村(社区)可查看应参保未参保人员名单。")
+    st.caption("选择一个村(社区)可查看应参保未参保人员和未挂钩、未走访监测户名单。")
+
+if detail is not None and detail.subsidy:
+    st.subheader("资助参保（四.2、四.3）")
+    table("资助参保", pd.DataFrame(detail.subsidy))
+    st.caption(
+        "低保、低保边缘家庭中期末参保的成员（按人去重）；养老为城乡居民养老保险（人社局数据），"
+        "医保为居民医保（医保局数据）。养老金待遇水平暂无数据来源，未列示。"
+    )
+if detail is not None and detail.linkage:
+    st.subheader("干部挂钩联系（六.2）")
+    table("干部挂钩联系", pd.DataFrame(detail.linkage))
+    st.caption(
+        f"走访：挂钩干部最近一次走访在期末前{detail.visit_days}天内（含第{detail.visit_days}天），天数为设置项。"
+    )
 
 st.divider()
 exports.excel_button("社会保障衔接")

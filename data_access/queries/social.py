@@ -75,3 +75,115 @@ def uncovered_members(
         "village": village,
     }
     return [int(r[0]) for r in run(conn, sql, towns=towns, params=params)]
+
+
+# 四.2 / 四.3 资助参保: an enrolment in force at as_of, optionally one whose premium the government paid.
+_IN_FORCE = """EXISTS (SELECT 1 FROM insurance_enrolment i
+      WHERE i.member_id = m.id AND i.scheme = '{scheme}' AND i.enrolled_on <= :as_of
+        AND (i.ended_on IS NULL OR i.ended_on > :as_of){subsidised})"""
+SUBSIDY_SCHEMES = ("pension", "medical")  # resident pension (城乡居民养老) and 居民医保
+
+
+def _in_force(scheme: str, subsidised: bool) -> str:
+    return _IN_FORCE.format(scheme=scheme, subsidised=" AND i.premium_subsidised" if subsidised else "")
+
+
+def premium_subsidy(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    as_of: date,
+    floor_fen: int,
+    line_fen: int,
+    by: str = "town",
+) -> dict[str, dict[str, int]]:
+    """Per unit, members (distinct persons) of floor-group and monitored households at as_of:
+    `<scheme>_enrolled` (in the scheme at as_of), `<scheme>_subsidised` (and its premium
+    subsidised) for resident pension and 居民医保, and `any_subsidised` (either)."""
+    col = unit_column(by, "a")
+    cases = []
+    for scheme in SUBSIDY_SCHEMES:
+        cases.append(f"SUM(CASE WHEN {_in_force(scheme, False)} THEN 1 ELSE 0 END) AS {scheme}_enrolled")
+        cases.append(f"SUM(CASE WHEN {_in_force(scheme, True)} THEN 1 ELSE 0 END) AS {scheme}_subsidised")
+    either = " OR ".join(_in_force(s, True) for s in SUBSIDY_SCHEMES)
+    cases.append(f"SUM(CASE WHEN {either} THEN 1 ELSE 0 END) AS any_subsidised")
+    sql = f"""
+    SELECT {col} AS unit, {", ".join(cases)}
+    FROM ({ACTIVE_HOUSEHOLDS}) a JOIN member m ON m.household_id = a.household_id
+    WHERE a.grp IN ('floor', 'monitored')
+    GROUP BY {col}
+    """
+    params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
+    return {
+        r.unit: {k: int(v or 0) for k, v in r._mapping.items() if k != "unit"}
+        for r in run(conn, sql, towns=towns, params=params)
+    }
+
+
+# 六.2 挂钩联系: a cadre linked by as_of; visited when the latest visit falls in [since_day, as_of].
+_LINKED = "EXISTS (SELECT 1 FROM cadre_link c WHERE c.household_id = a.household_id AND c.since <= :as_of)"
+_VISITED = """EXISTS (SELECT 1 FROM cadre_link c WHERE c.household_id = a.household_id AND c.since <= :as_of
+      AND c.last_visit_on >= :visited_from AND c.last_visit_on <= :as_of)"""
+
+
+def cadre_linkage(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    as_of: date,
+    visited_from: date,
+    floor_fen: int,
+    line_fen: int,
+    by: str = "town",
+) -> dict[str, dict[str, int]]:
+    """Per unit, floor-group and monitored households at as_of (`households`), those with a
+    linked cadre (`linked`) and those whose cadre's latest visit is between visited_from and
+    as_of, both inclusive (`visited`)."""
+    col = unit_column(by, "a")
+    sql = f"""
+    SELECT {col} AS unit, COUNT(*) AS households,
+           SUM(CASE WHEN {_LINKED} THEN 1 ELSE 0 END) AS linked,
+           SUM(CASE WHEN {_VISITED} THEN 1 ELSE 0 END) AS visited
+    FROM ({ACTIVE_HOUSEHOLDS}) a
+    WHERE a.grp IN ('floor', 'monitored')
+    GROUP BY {col}
+    """
+    params = {**active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen), "visited_from": visited_from}
+    return {
+        r.unit: {"households": int(r.households), "linked": int(r.linked or 0), "visited": int(r.visited or 0)}
+        for r in run(conn, sql, towns=towns, params=params)
+    }
+
+
+def unvisited_households(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    village: str,
+    as_of: date,
+    visited_from: date,
+    floor_fen: int,
+    line_fen: int,
+) -> list[tuple[int, bool, date | None]]:
+    """One village's floor-group and monitored households without a linked cadre or not
+    visited since visited_from: (household id, linked, latest visit on or before as_of)."""
+    sql = f"""
+    SELECT a.household_id,
+           CASE WHEN {_LINKED} THEN 1 ELSE 0 END AS linked,
+           (SELECT MAX(c.last_visit_on) FROM cadre_link c
+             WHERE c.household_id = a.household_id AND c.since <= :as_of AND c.last_visit_on <= :as_of) AS last_visit
+    FROM ({ACTIVE_HOUSEHOLDS}) a
+    WHERE a.grp IN ('floor', 'monitored') AND a.village_code = :village AND NOT {_VISITED}
+    ORDER BY a.household_id
+    """
+    params = {
+        **active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen),
+        "visited_from": visited_from,
+        "village": village,
+    }
+    out = []
+    for hid, linked, last in run(conn, sql, towns=towns, params=params):
+        if isinstance(last, str):
+            last = date.fromisoformat(last[:10])
+        out.append((int(hid), bool(linked), last))
+    return out

@@ -30,6 +30,7 @@ SETTING_DEFS: tuple[SettingDef, ...] = (
     SettingDef("retention_months", "稳定就业观察期", 6, "月", "二(二) 未规定"),
     SettingDef("return_window_months", "返贫观察期：退出后再次纳入的月数 ≤", 12, "月", "方案未规定返贫观察口径"),
     SettingDef("gap_window_monthly_days", "应助尽助回看期（按月发放的生活救助）", 31, "天", "三.1 未规定核查口径"),
+    SettingDef("cadre_visit_days", "挂钩干部走访统计期（期末前）", 90, "天", "六.2 未规定走访频次"),
     SettingDef(
         "gap_window_yearly_days", "应助尽助回看期（医疗、教育、临时救助）", 365, "天", "三.2—三.4 未规定核查口径"
     ),

@@ -1,6 +1,9 @@
-"""KPIs of 社会保障衔接: pension, medical and long-term-care coverage."""
+"""KPIs of 社会保障衔接: pension, medical and long-term-care coverage, premium subsidies (四.2,
+四.3), and the cadre linkage of 六.2 (挂钩联系), shown on the same page."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from data_access.queries import social
 from metrics.domain.attainment import Direction
@@ -11,6 +14,8 @@ from metrics.kpis.facts import (
     _ratio,
     _years_before,
 )
+
+_DAY = timedelta(days=1)
 
 
 def _coverage(ctx: QueryContext, scheme: str) -> KpiValues:
@@ -36,6 +41,52 @@ def medical_coverage(ctx: QueryContext) -> KpiValues:
 
 def ltc_coverage(ctx: QueryContext) -> KpiValues:
     return _coverage(ctx, "ltc")
+
+
+def premium_subsidy_rows(ctx: QueryContext) -> dict[str, dict[str, int]]:
+    """Per unit: members enrolled in resident pension / 居民医保 and those subsidised (四.2, 四.3)."""
+    return ctx.shared(
+        "premium_subsidy",
+        lambda: social.premium_subsidy(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, by=ctx.level, **_lines(ctx)),
+    )
+
+
+def _subsidy(ctx: QueryContext, scheme: str) -> KpiValues:
+    rows = premium_subsidy_rows(ctx)
+    return KpiValues(
+        {t: Measure(float(r[f"{scheme}_subsidised"]), float(r[f"{scheme}_enrolled"])) for t, r in rows.items()}
+    )
+
+
+def pension_premium_subsidy(ctx: QueryContext) -> KpiValues:
+    return _subsidy(ctx, "pension")
+
+
+def medical_premium_subsidy(ctx: QueryContext) -> KpiValues:
+    return _subsidy(ctx, "medical")
+
+
+def visited_from(ctx: QueryContext) -> date:
+    """First day of the visit window: as_of minus the setting's days (that day counts)."""
+    return ctx.as_of - int(ctx.settings["cadre_visit_days"]) * _DAY
+
+
+def cadre_rows(ctx: QueryContext) -> dict[str, dict[str, int]]:
+    """Per unit: monitored households, those with a linked cadre, those visited in the window (六.2)."""
+    return ctx.shared(
+        "cadre_linkage",
+        lambda: social.cadre_linkage(
+            ctx.conn, towns=ctx.towns, as_of=ctx.as_of, visited_from=visited_from(ctx), by=ctx.level, **_lines(ctx)
+        ),
+    )
+
+
+def cadre_link_rate(ctx: QueryContext) -> KpiValues:
+    return KpiValues({t: Measure(float(r["linked"]), float(r["households"])) for t, r in cadre_rows(ctx).items()})
+
+
+def cadre_visit_rate(ctx: QueryContext) -> KpiValues:
+    return KpiValues({t: Measure(float(r["visited"]), float(r["households"])) for t, r in cadre_rows(ctx).items()})
 
 
 DOMAIN_KPIS: tuple[Kpi, ...] = (
@@ -90,6 +141,79 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         scale=100.0,
         decimals=1,
     ),
+    Kpi(
+        key="pension_premium_subsidy",
+        short_label="养老保险资助参保率",
+        label="城乡居民养老保险资助参保率",
+        unit="%",
+        department="人社局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="四.2",
+        meaning="低保、低保边缘家庭（低收入人口）中期末参加城乡居民养老保险的成员，由政府资助缴费（缴费补贴）的比例"
+        "（四.2：按缴费档次给予低收入人口缴费补贴，应补尽补，按人去重）。职工养老保险由单位和个人缴费，不计入。",
+        formula="期末城乡居民养老保险资助参保人数 ÷ 期末参加城乡居民养老保险的低保及低保边缘家庭成员 × 100%",
+        feed="employment",
+        accumulates=False,
+        compute=pension_premium_subsidy,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="medical_premium_subsidy",
+        short_label="医保资助参保率",
+        label="居民医保资助参保率",
+        unit="%",
+        department="医保局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="四.3",
+        meaning="低保、低保边缘家庭中期末参加居民医保的成员享受保费补助（资助参保）的比例"
+        "（四.3：低保、低保边缘户全部纳入居民医保，享受保费补助，目标100%，按人去重）。",
+        formula="期末居民医保资助参保人数 ÷ 期末参加居民医保的低保及低保边缘家庭成员 × 100%",
+        feed="medical",
+        accumulates=False,
+        compute=medical_premium_subsidy,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="cadre_link_rate",
+        short_label="干部挂钩率",
+        label="村(社区)干部挂钩联系覆盖率",
+        unit="%",
+        department="农业农村局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="六.2",
+        meaning="期末低保、低保边缘家庭（相对贫困监测对象）中已有村(社区)干部挂钩联系的比例"
+        "（六.2：建立村(社区)干部挂钩联系帮扶对象机制；牵头单位市农业农村局，各区镇落实，挂钩名单由民政局报送）。",
+        formula="期末已挂钩（挂钩日期不晚于期末）的监测户 ÷ 期末监测户 × 100%",
+        feed="caseload",
+        accumulates=False,
+        compute=cadre_link_rate,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="cadre_visit_rate",
+        short_label="近期走访率",
+        label="挂钩干部近期走访率",
+        unit="%",
+        department="农业农村局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="六.2",
+        meaning="期末监测户中挂钩干部最近一次走访在期末前N天内（含第N天，N为设置项，默认90天）的比例；"
+        "未挂钩的户计为未走访（六.2：精准掌握基本情况和帮扶动态）。只存最近一次走访日期，"
+        "回看历史期间时，期末之后又走访过的户计为未走访。",
+        formula="最近走访日期在［期末−N天，期末］内的监测户 ÷ 期末监测户 × 100%",
+        feed="caseload",
+        accumulates=False,
+        compute=cadre_visit_rate,
+        scale=100.0,
+        decimals=1,
+    ),
 )
 
 # The headline KPIs: this domain's page cards and briefing figures, in order.
@@ -97,4 +221,6 @@ CARDS: tuple[str, ...] = (
     "pension_coverage",
     "medical_coverage",
     "ltc_coverage",
+    "pension_premium_subsidy",
+    "cadre_link_rate",
 )
