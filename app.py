@@ -26,6 +26,7 @@ PAGES = {
     "social_security.py": st.Page("pages/social_security.py", title="社会保障衔接", url_path="social-security"),
     "town.py": st.Page("pages/town.py", title="区镇画像", url_path="town"),
     "briefing.py": st.Page("pages/briefing.py", title="会议材料", url_path="briefing"),
+    "policy.py": st.Page("pages/policy.py", title="政策测算", url_path="policy"),
     "supervision.py": st.Page("pages/supervision.py", title="督办事项", url_path="supervision"),
     "signoff.py": st.Page("pages/signoff.py", title="数据确认", url_path="signoff"),
     "definitions.py": st.Page("pages/definitions.py", title="指标说明", url_path="definitions"),
@@ -58,7 +59,7 @@ def main() -> None:
     sections = {
         "驾驶舱": [HOME, PAGES["overview.py"], PAGES["town.py"]],
         "专题": [PAGES[p] for p in ("caseload.py", "relief.py", "employment.py", "dividends.py", "social_security.py")],
-        "汇报": [PAGES["briefing.py"], PAGES["supervision.py"], PAGES["signoff.py"]],
+        "汇报": [PAGES[p] for p in ("briefing.py", "policy.py", "supervision.py", "signoff.py")],
         "说明": [PAGES["definitions.py"], PAGES["account.py"]],
     }
     # Before sign-in every page is registered (the menu is hidden), so an admin's link to

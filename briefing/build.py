@@ -14,6 +14,7 @@ from briefing.section_charts import pack_pngs
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
 from metrics.domain.periods import Period, PeriodError
+from metrics.what_if import Scenario
 
 CITY_NAMES = {"全市", "昆山市", "city", CITY_SCOPE}
 # --format: what each produces (document, extension). The meeting pack comes as slides, Word or
@@ -46,9 +47,17 @@ def resolve_scope(conn: Connection, scope: str, visible: tuple[str, ...] | None 
 
 
 def meeting_pack(
-    conn: Connection, *, period: str, scope: str, fmt: str, towns: tuple[str, ...] | None = None
+    conn: Connection,
+    *,
+    period: str,
+    scope: str,
+    fmt: str,
+    towns: tuple[str, ...] | None = None,
+    scenario: Scenario | None = None,
 ) -> tuple[bytes, str]:
     """(file bytes, suggested file name) for a period like 2025-Q3 and a scope like 全市.
+
+    `scenario`: a 政策测算 the user added on /policy; the pack gets a slide (section) for it.
 
     PDF formats raise pdf.PdfUnavailable (a Chinese message) when Chromium is missing or fails."""
     if fmt not in FORMATS:
@@ -64,7 +73,7 @@ def meeting_pack(
     feeds = reference.feeds(conn)
     if feeds and parsed.start > max(f["data_date"] for f in feeds):
         raise PackError(f"{parsed.label}尚无数据（数据截至 {max(f['data_date'] for f in feeds):%Y-%m-%d}）")
-    pack = build_pack(conn, towns=visible, period=parsed, scope=code)
+    pack = build_pack(conn, towns=visible, period=parsed, scope=code, scenario=scenario)
     what, extension = FORMATS[fmt]
     name = pack.meta.file_name(what, extension)
     if fmt == "pptx":

@@ -22,6 +22,7 @@ from metrics.overview import SCORECARD_KPIS
 from metrics.registry import DOMAIN_CARDS, DOMAIN_CHART_KPI, DOMAINS, KPI_BY_KEY, Kpi
 from metrics.supervision import current_figures
 from metrics.views import domain_view
+from metrics.what_if import Scenario, WhatIfError, WhatIfResult, what_if
 
 HEADLINES_PER_SLIDE = 4
 
@@ -58,10 +59,18 @@ class Pack:
     signoffs: dict[str, str] = field(default_factory=dict)  # feed -> 已确认（…）/ 未确认
     remarks: list[Remark] = field(default_factory=list)
     town_names: dict[str, str] = field(default_factory=dict)  # code -> name
+    # 政策测算 (测算, not statistics): a scenario the user added on /policy in this session.
+    what_if: WhatIfResult | None = None
 
 
 def build_pack(
-    conn: Connection, *, towns: tuple[str, ...], period: Period, scope: str, is_demo: bool | None = None
+    conn: Connection,
+    *,
+    towns: tuple[str, ...],
+    period: Period,
+    scope: str,
+    is_demo: bool | None = None,
+    scenario: Scenario | None = None,
 ) -> Pack:
     feeds = reference.feeds(conn)
     names = {str(t["code"]): str(t["name"]) for t in reference.towns(conn)}
@@ -116,4 +125,17 @@ def build_pack(
         },
         remarks=meeting_remarks.remarks(conn, scopes=[scope], period=period.key),
         town_names=names,
+        what_if=_what_if(conn, towns=in_scope, period=period, scenario=scenario),
     )
+
+
+def _what_if(
+    conn: Connection, *, towns: tuple[str, ...], period: Period, scenario: Scenario | None
+) -> WhatIfResult | None:
+    """The scenario for the pack's own period and scope; none when the period has no caseload data."""
+    if scenario is None:
+        return None
+    try:
+        return what_if(conn, towns=towns, period=period, scenario=scenario)
+    except WhatIfError:
+        return None

@@ -8,6 +8,7 @@ import streamlit as st
 from briefing import pdf
 from briefing.build import meeting_pack
 from data_access.db import get_engine
+from metrics.what_if import Scenario
 from pages.ui import exports, store
 from pages.ui.context import current
 
@@ -22,9 +23,22 @@ st.markdown(
 )
 
 
+# A 政策测算 the user added on /policy in this session (pages/policy.py stores it).
+added = st.session_state.get("policy_scenario")
+scenario: Scenario | None = None
+if isinstance(added, Scenario):
+    described = f"低保标准 {added.standard_fen / 100:,.2f} 元/人·月，监测线倍数 {added.multiplier:g}"
+    if added.temporary_line_fen is not None:
+        described += f"，三.2 门槛 {added.temporary_line_fen / 100:,.2f} 元/人·月"
+    if st.checkbox(f"加入政策测算页（测算：{described}）", value=True, key="pack_what_if"):
+        scenario = added
+else:
+    st.caption("如需在材料中加入政策测算页，请先在 [政策测算](/policy) 页点击“加入会议材料”。")
+
+
 def _pack(fmt: str) -> bytes:
     with get_engine(ctx.url).connect() as conn:
-        data, _ = meeting_pack(conn, period=f.period.key, scope=f.scope, fmt=fmt, towns=f.towns)
+        data, _ = meeting_pack(conn, period=f.period.key, scope=f.scope, fmt=fmt, towns=f.towns, scenario=scenario)
     return data
 
 
