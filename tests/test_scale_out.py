@@ -72,17 +72,17 @@ class Cluster:
     apps: dict[int, subprocess.Popen] = field(default_factory=dict)
 
     def start_app(self, port: int) -> None:
-        log = (self.tmp / f"app-{port}.log").open("ab")
-        self.apps[port] = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port)),
-                *("--server.address", "127.0.0.1", "--server.headless", "true"),
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with (self.tmp / f"app-{port}.log").open("ab") as log:  # the child keeps its own copy
+            self.apps[port] = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port)),
+                    *("--server.address", "127.0.0.1", "--server.headless", "true"),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         wait_until(lambda: answers(f"http://127.0.0.1:{port}/_stcore/health"), f"应用进程 {port}")
 
     def stop_app(self, port: int) -> None:
