@@ -26,6 +26,26 @@ from metrics.what_if import Scenario, WhatIfError, WhatIfResult, what_if
 
 HEADLINES_PER_SLIDE = 4
 
+# The 政策测算 part of the pack (PowerPoint slide, Word and PDF section): one table, the same text.
+WHAT_IF_TITLE = "政策测算（测算）"
+WHAT_IF_HEADERS = (
+    "区镇",
+    "低保（现，户）",
+    "低保（测算，户）",
+    "监测对象（现，户）",
+    "监测对象（测算，户）",
+    "变动（户）",
+    "变动（人）",
+    "低保补差年度（现，万元）",
+    "低保补差年度（测算，万元）",
+    "变化（万元）",
+)
+WHAT_IF_NOTE = (
+    "测算结果，不是统计数据，不代表已调整标准；新标准须经管理员在“标准管理”页录入后执行。"
+    "生活救助（三.1）：低于低保标准的家庭纳入城乡低保，按 (低保标准 − 月人均收入) × 家庭人口 × 12 个月"
+    "计算年度低保补差；分组按二(一).1。"
+)
+
 
 @dataclass(frozen=True)
 class ChartData:
@@ -139,3 +159,39 @@ def _what_if(
         return what_if(conn, towns=towns, period=period, scenario=scenario)
     except WhatIfError:
         return None
+
+
+def what_if_lines(result: WhatIfResult) -> list[str]:
+    """What the scenario is, in one sentence, then the note."""
+    now, new = result.current, result.proposed
+    return [
+        f"现行：低保标准 {now.floor_fen / 100:,.2f} 元/人·月，监测线 {now.monitoring_line_fen / 100:,.2f} 元/人·月；"
+        f"测算：低保标准 {new.floor_fen / 100:,.2f} 元/人·月，监测线 {new.monitoring_line_fen / 100:,.2f} 元/人·月，"
+        f"三.2 临时救助门槛 {result.temporary_line_fen / 100:,.2f} 元/人·月。"
+        f"按 {result.as_of:%Y-%m-%d} 在册家庭最近一次收入评估测算。",
+        WHAT_IF_NOTE,
+    ]
+
+
+def what_if_rows(pack: Pack) -> list[list[str]]:
+    """WHAT_IF_HEADERS' rows: each town, then 合计."""
+    result = pack.what_if
+    if result is None:
+        return []
+    units = [(pack.town_names.get(u.code, u.code), u) for u in result.units]
+    units.append(("合计", result.total))
+    return [
+        [
+            name,
+            f"{unit.today.households['floor']:,}",
+            f"{unit.scenario.households['floor']:,}",
+            f"{unit.today.monitored_households:,}",
+            f"{unit.scenario.monitored_households:,}",
+            f"{unit.moved_households:,}",
+            f"{unit.moved_persons:,}",
+            f"{unit.today.living_budget_fen / 1_000_000:,.2f}",
+            f"{unit.scenario.living_budget_fen / 1_000_000:,.2f}",
+            f"{unit.living_budget_change_fen / 1_000_000:+,.2f}",
+        ]
+        for name, unit in units
+    ]

@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from briefing import images
-from briefing.content import Pack
+from briefing.content import WHAT_IF_HEADERS, WHAT_IF_TITLE, Pack, what_if_lines, what_if_rows
 from briefing.meta import DEMO_NOTICE, PROGRAMME
 from briefing.section_charts import section_png
 from data_access.text import clean_for_export
@@ -123,6 +123,12 @@ def write_docx(pack: Pack) -> bytes:
         [["", *(TINTS[f.status] for f in row)] for row in pack.scorecard],
     )
     document.add_paragraph("绿色 达标　黄色 接近目标　红色 落后　灰色 未设目标")
+    if pack.what_if is not None:
+        document.add_heading(WHAT_IF_TITLE, level=1)
+        scenario, note = what_if_lines(pack.what_if)
+        document.add_paragraph(clean_for_export(scenario))
+        _table(document, list(WHAT_IF_HEADERS), what_if_rows(pack))
+        document.add_paragraph(clean_for_export(note))
     document.add_heading("数据来源与报送日期", level=1)
     _table(
         document,

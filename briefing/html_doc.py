@@ -9,7 +9,7 @@ import base64
 from collections.abc import Sequence
 from html import escape
 
-from briefing.content import Pack
+from briefing.content import WHAT_IF_HEADERS, WHAT_IF_TITLE, Pack, what_if_lines, what_if_rows
 from briefing.meta import DEMO_NOTICE, PROGRAMME
 from briefing.report_text import NO_CHARTS, SCORECARD_NOTE, Report, cn_date, headline_rows, scorecard_rows
 from metrics import format as fmt
@@ -169,6 +169,11 @@ def pack_html(pack: Pack, pictures: list[bytes | None]) -> str:
         for s in (Status.GREEN, Status.AMBER, Status.RED, Status.INCOMPLETE, Status.NONE)
     )
     out.append(f'<p class="legend">{legend}</p>')
+    if pack.what_if is not None:
+        scenario, note = what_if_lines(pack.what_if)
+        out.append(f'<h2 class="page">{escape(WHAT_IF_TITLE)}</h2><p>{escape(scenario)}</p>')
+        out.append(_table(list(WHAT_IF_HEADERS), what_if_rows(pack), first=14, size=10.5))
+        out.append(f'<p class="note">{escape(note)}</p>')
     out.append("<h2>数据来源与报送日期</h2>")
     feeds = [
         [

@@ -15,7 +15,7 @@ from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from briefing.content import Pack, Section
+from briefing.content import WHAT_IF_HEADERS, WHAT_IF_TITLE, Pack, Section, what_if_lines, what_if_rows
 from briefing.meta import DEMO_NOTICE, PROGRAMME
 from data_access.supervision import STATUS_LABELS as TASK_STATUS_LABELS
 from data_access.supervision import STATUS_ORDER
@@ -264,63 +264,28 @@ def _tasks_slide(prs: Any, pack: Pack, today: date) -> None:
 
 def _what_if_slide(prs: Any, pack: Pack) -> None:
     """政策测算 (测算): groups and the yearly 低保补差 today and in the scenario, by town."""
-    result = pack.what_if
-    if result is None:
+    if pack.what_if is None:
         return
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), "政策测算（测算）", size=28, bold=True)
-    now, new = result.current, result.proposed
-    lines = [
-        f"现行：低保标准 {now.floor_fen / 100:,.2f} 元/人·月，监测线 {now.monitoring_line_fen / 100:,.2f} 元/人·月；"
-        f"测算：低保标准 {new.floor_fen / 100:,.2f} 元/人·月，监测线 {new.monitoring_line_fen / 100:,.2f} 元/人·月，"
-        f"三.2 临时救助门槛 {result.temporary_line_fen / 100:,.2f} 元/人·月。"
-        f"按 {result.as_of:%Y-%m-%d} 在册家庭最近一次收入评估测算。",
-    ]
-    _text(slide, Inches(0.5), Inches(0.95), Inches(12.3), Inches(0.6), lines, size=12, colour=MUTED)
-    headers = (
-        "区镇",
-        "低保（现，户）",
-        "低保（测算，户）",
-        "监测对象（现，户）",
-        "监测对象（测算，户）",
-        "变动（户）",
-        "变动（人）",
-        "低保补差年度（现，万元）",
-        "低保补差年度（测算，万元）",
-        "变化（万元）",
-    )
-    units = [(pack.town_names.get(u.code, u.code), u) for u in result.units]
-    units.append(("合计", result.total))
-    rows = len(units) + 1
-    height = Emu(min(Inches(4.6), Inches(0.32) * rows))
-    table = slide.shapes.add_table(rows, len(headers), Inches(0.5), Inches(1.6), Inches(12.3), height).table
-    for j, text in enumerate(headers):
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.7), WHAT_IF_TITLE, size=28, bold=True)
+    scenario, note = what_if_lines(pack.what_if)
+    _text(slide, Inches(0.5), Inches(0.95), Inches(12.3), Inches(0.6), scenario, size=12, colour=MUTED)
+    rows = what_if_rows(pack)
+    height = Emu(min(Inches(4.6), Inches(0.32) * (len(rows) + 1)))
+    table = slide.shapes.add_table(
+        len(rows) + 1, len(WHAT_IF_HEADERS), Inches(0.5), Inches(1.6), Inches(12.3), height
+    ).table
+    for j, text in enumerate(WHAT_IF_HEADERS):
         table.cell(0, j).text = clean_for_export(text)
         _font(table.cell(0, j).text_frame.paragraphs[0].runs[0].font, size=10, bold=True)
-    for i, (name, unit) in enumerate(units, start=1):
-        cells = (
-            name,
-            f"{unit.today.households['floor']:,}",
-            f"{unit.scenario.households['floor']:,}",
-            f"{unit.today.monitored_households:,}",
-            f"{unit.scenario.monitored_households:,}",
-            f"{unit.moved_households:,}",
-            f"{unit.moved_persons:,}",
-            f"{unit.today.living_budget_fen / 1_000_000:,.2f}",
-            f"{unit.scenario.living_budget_fen / 1_000_000:,.2f}",
-            f"{unit.living_budget_change_fen / 1_000_000:+,.2f}",
-        )
-        for j, value in enumerate(cells):
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row):
             cell = table.cell(i, j)
             cell.text = clean_for_export(value)
             para = cell.text_frame.paragraphs[0]
             if j:
                 para.alignment = PP_ALIGN.RIGHT
-            _font(para.runs[0].font, size=10, bold=i == len(units))
-    note = (
-        "测算结果，不是统计数据，不代表已调整标准；新标准须经管理员在“标准管理”页录入后执行。"
-        "生活救助（三.1）：低于低保标准的家庭按 (低保标准 − 月人均收入) × 家庭人口 × 12 个月计算年度低保补差。"
-    )
+            _font(para.runs[0].font, size=10, bold=i == len(rows))
     _text(slide, Inches(0.5), Inches(6.3), Inches(12.3), Inches(0.7), note, size=11, colour=MUTED)
     _footer(slide, pack)
 

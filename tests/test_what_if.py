@@ -280,3 +280,28 @@ def test_page_then_meeting_pack(monkeypatch, sqlite_demo_url):
     assert last[0] == "合计"
     assert last[5] == f"{result.total.moved_households:,}"
     assert last[9] == f"{result.total.living_budget_change_fen / 1_000_000:+,.2f}"
+
+
+def test_word_and_pdf_packs_carry_the_scenario(demo_engine):
+    from docx import Document
+
+    from briefing.content import WHAT_IF_TITLE, build_pack
+    from briefing.docx_pack import write_docx
+    from briefing.html_doc import pack_html
+    from data_access.models.governance import CITY_SCOPE
+
+    with demo_engine.connect() as conn:
+        towns = _towns(conn)
+        period = Period.parse("2026-Q3")
+        _, current = today_standard(conn, towns=towns, period=period)
+        scenario = Scenario(current.amount_fen + 10_000, current.monitoring_multiplier)
+        pack = build_pack(conn, towns=towns, period=period, scope=CITY_SCOPE, scenario=scenario)
+        without = build_pack(conn, towns=towns, period=period, scope=CITY_SCOPE)
+    assert pack.what_if is not None and without.what_if is None
+    change = f"{pack.what_if.total.living_budget_change_fen / 1_000_000:+,.2f}"
+    document = Document(io.BytesIO(write_docx(pack)))
+    assert WHAT_IF_TITLE in [p.text for p in document.paragraphs]
+    assert document.tables[-2].rows[-1].cells[-1].text == change  # the last table is the sources
+    html = pack_html(pack, [None] * len(pack.sections))
+    assert WHAT_IF_TITLE in html and change in html
+    assert WHAT_IF_TITLE not in pack_html(without, [None] * len(without.sections))
