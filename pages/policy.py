@@ -157,7 +157,8 @@ def _row(name: str, unit: UnitWhatIf) -> dict[str, object]:
 
 st.subheader("各区镇对比")
 frame = pd.DataFrame(
-    [_row(f.town_names.get(u.code, u.code), u) for u in result.units] + [_row(f"{CITY_NAME}合计", total)]
+    [_row(f.town_names.get(u.code, u.code), u) for u in result.units]
+    + [_row(f"{CITY_NAME if f.is_city else f.scope_name}合计", total)]
 )
 exports.collect("政策测算_各区镇", frame)
 st.dataframe(
