@@ -27,6 +27,7 @@ PLAN_TARGETS = {
     "ltc_coverage": (100.0, "实施方案四.3：失能人员全部纳入长期护理保障"),
     "plan_share": (100.0, "实施方案二(二).4：按照“一人一策”"),
     "retention_rate": (85.0, "领导小组年度目标（演示）"),
+    "returns_rate": (3.0, "领导小组年度目标（演示）：返贫率不高于3%"),
 }
 CASELOAD_REDUCTION = 0.03  # demo goal: 3 % fewer monitored households than last year-end
 PLACEMENT_GROWTH = 1.05

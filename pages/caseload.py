@@ -1,5 +1,5 @@
 """监测对象: stock by group, entries and exits with the flow identity, the review pipeline,
-causes and early warnings; city -> town -> village."""
+causes, early warnings, review waiting times and 返贫; city -> town -> village."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import streamlit as st
 
 from briefing import charts
 from metrics import format as fmt
-from metrics.domains.caseload import GROUP_NAMES, LIST_DEPARTMENTS, STAGES
+from metrics.domains.caseload import (
+    GROUP_NAMES,
+    LIST_DEPARTMENTS,
+    STAGES,
+    return_rows_by_cause,
+    return_rows_by_unit,
+    return_window_text,
+    wait_rows,
+)
 from metrics.registry import DOMAIN_CARDS
 from pages.ui import exports, league, privacy, store
 from pages.ui.cards import card_row
@@ -24,6 +32,7 @@ RECONCILE = {
     "exits": "等于“动态管理”表“退出”列之和。",
     "overdue_reviews": "等于“两级审核进度”表各“超期”列之和。",
     "warning_households": "等于“风险预警”表“预警户数”列之和。",
+    "returns_rate": "等于“返贫监测”表合计：观察期内返贫户数 ÷ 同组退出户数。",
 }
 
 ctx = current()
@@ -161,6 +170,13 @@ fig = charts.stacked_bars(
 )
 chart(fig, f, name="审核进度", key="caseload_pipeline")
 
+st.subheader("审核等待时间（村初审 → 区镇审核认定 → 市级备案）")
+table("审核等待时间", pd.DataFrame(wait_rows(detail, view.units, unit_label)))
+st.caption(
+    "每个环节从上一环节完成（村初审从提交）起算，按日历天计。期内完成：本期完成该环节的件数及其用时；"
+    "期末仍在等待：期末尚未完成该环节的件数及已等待天数。指标“审核认定平均用时”为提交至区镇审核认定的平均天数（见区镇画像和指标说明）。"
+)
+
 st.subheader("风险预警")
 warn = pd.DataFrame(
     [
@@ -176,6 +192,14 @@ warn = pd.DataFrame(
 )
 table("风险预警", warn)
 st.caption("预警阈值为系统设置项，见“指标说明”页。")
+
+st.subheader("返贫监测：退出后再次纳入")
+table("返贫监测_分单位", pd.DataFrame(return_rows_by_unit(detail, view.units, unit_label)))
+table("返贫监测_分致贫原因", pd.DataFrame(return_rows_by_cause(detail)))
+st.caption(
+    f"{return_window_text(detail)}；每组只看已满观察期的退出（按退出件计），再次纳入生效日期不晚于退出日期加观察期"
+    "（同日计入）即为返贫。观察期为系统设置项（默认 12 个月）。选择一个村(社区)可查看期内返贫家庭名单。"
+)
 
 if f.village:
     with village_slot:
@@ -204,6 +228,19 @@ if f.village:
             ),
             empty_text="该村(社区)当前无应退未退家庭。",
             key="caseload_due_exit",
+        )
+        st.subheader(f"{f.village_md}：期内返贫家庭名单")
+        privacy.person_list(
+            "返贫家庭名单",
+            detail.returned_list,
+            departments=LIST_DEPARTMENTS,
+            unmasked=lambda: (
+                store.detail_unmasked(
+                    ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
+                ).returned_list
+            ),
+            empty_text="该村(社区)本期无返贫家庭。",
+            key="caseload_returned",
         )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看预警家庭名单。")

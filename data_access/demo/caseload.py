@@ -3,16 +3,59 @@ assessment rows (一户一档, 两级审核)."""
 
 from __future__ import annotations
 
+import random
 from bisect import bisect_right
 from datetime import date
 
-from data_access.demo.base import DEMO_END, _age_on, _days, _random_day, _standard_at, _Village, _yuan
-from data_access.demo.households import _Assessment, _GeneratorState, _Household, _Member, _Review
-from data_access.demo.names import ID_AREA, SURNAMES, _person_name, id_check_digit
+from data_access.demo.base import (
+    DEMO_END,
+    END_OF_DATA,
+    _age_on,
+    _days,
+    _random_day,
+    _standard_at,
+    _Village,
+    _yuan,
+)
+from data_access.demo.households import _Assessment, _GeneratorState, _Household, _Member, _Review, _review
+from data_access.demo.names import ENTRY_REASONS, EXIT_INCOME, ID_AREA, SURNAMES, _person_name, id_check_digit
 from data_access.models import CaseEvent, Household, IncomeAssessment, Member
+
+# 返贫: of the households that leave for income (or 其他), a share comes back onto the register.
+# Chosen only among households whose return owes them no relief the generator would have to
+# pay (adults only, nobody disabled or seriously ill, income back in the band S <= I < M), so
+# the return adds no 应助未助 case. Its own random stream per household, so the rest of the
+# city is exactly what it was without returns.
+RETURN_REASONS = (EXIT_INCOME, "其他")
+RETURN_SHARE = 0.16  # of eligible exits
+RETURN_SHARE_BY_TOWN = {"花桥": 0.30, "周市": 0.26, "千灯": 0.24, "陆家": 0.06, "周庄": 0.05}
+RETURN_SALT = 0x5EED_12
 
 
 class _CaseloadMixin(_GeneratorState):
+    def _maybe_return(self, hh: _Household) -> None:
+        """Maybe a re-entry some months after an effective exit, with its assessments."""
+        exit_on = hh.exit_on
+        if exit_on is None or exit_on > DEMO_END or hh.has_disabled or hh.has_ill:
+            return
+        rng = random.Random(hh.id * 1_000_003 + RETURN_SALT)
+        if rng.random() >= RETURN_SHARE_BY_TOWN.get(self.town.ref.short_name, RETURN_SHARE):
+            return
+        # Most returns come within a year; some in the second or third year.
+        months = rng.choices((rng.randint(4, 12), rng.randint(13, 24), rng.randint(25, 36)), weights=(60, 28, 12))[0]
+        approved_on = min(exit_on + _days(months * 30 + rng.randint(-10, 10)), exit_on + _days(months * 31))
+        review = _review(rng, approved_on, self.profile.slow_review)
+        if review.submitted > END_OF_DATA or review.submitted.date() <= exit_on:
+            return
+        if any(_age_on(m.birth_date, review.submitted.date()) < 18 for m in hh.members):
+            return  # a returning family with children would be owed 教育资助
+        self._write_event(hh, "entry", ENTRY_REASONS[hh.cause], review)
+        on = review.submitted.date()
+        while on <= DEMO_END:
+            income = round(rng.uniform(1.08, 1.85) * _standard_at(on).floor_fen)
+            self._write_assessment(hh, _Assessment(on, income, 0))
+            on += _days(rng.randint(162, 202))
+
     def _pick_village(self) -> _Village:
         weights = self.town.village_weights
         return self.town.villages[bisect_right(weights, self.rng.random() * weights[-1])]

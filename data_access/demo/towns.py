@@ -32,7 +32,7 @@ from data_access.demo.base import (
     _Village,
     feed_data_date,
 )
-from data_access.demo.caseload import _CaseloadMixin
+from data_access.demo.caseload import RETURN_REASONS, _CaseloadMixin
 from data_access.demo.dividends import _DividendsMixin
 from data_access.demo.employment import _EmploymentMixin
 from data_access.demo.households import _Household, _review, _Spell
@@ -149,6 +149,8 @@ class _TownGenerator(_CaseloadMixin, _ReliefMixin, _EmploymentMixin, _SocialMixi
         self._write_event(hh, "entry", ENTRY_REASONS[cause], entry)
         if exit_review is not None and exit_review.submitted <= END_OF_DATA:
             self._write_event(hh, "exit", spell.exit_reason or "其他", exit_review)
+        if spell.exit_reason in RETURN_REASONS:
+            self._maybe_return(hh)  # 返贫: a few come back; written after the first spell's rows
         for a in hh.assessments:
             self._write_assessment(hh, a)
         if hh.entry_on is not None:

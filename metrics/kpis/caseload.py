@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from data_access.queries import caseload
+from data_access.queries import caseload, returns, review_waits
+from metrics.domain import returns as return_rules
 from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
 from metrics.kpis.facts import (
@@ -77,6 +78,44 @@ def warning_households(ctx: QueryContext) -> KpiValues:
         return KpiValues(_count(facts, "warning_any"))
     rows = caseload.warnings(ctx.conn, towns=ctx.towns, params=warning_params(ctx), by=ctx.level)
     return KpiValues(_count(rows, "any"))
+
+
+def review_days(ctx: QueryContext) -> KpiValues:
+    """Mean whole days from submission to 区镇审核认定 of the cases approved in the period:
+    days summed over cases / cases, additive across towns (a median is not; the page shows
+    the median and the longest wait per stage)."""
+    histograms = ctx.shared(
+        "review_waits.finished",
+        lambda: review_waits.finished(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level),
+    )
+    out: dict[str, Measure] = {}
+    for (unit, stage), counts in histograms.items():
+        if stage == "approval":
+            out[unit] = Measure(float(sum(d * n for d, n in counts.items())), float(sum(counts.values())))
+    return KpiValues(out)
+
+
+def return_windows(ctx: QueryContext) -> tuple[tuple[Any, Any, int], ...]:
+    """The two exit cohorts /caseload shows: watched for the window, and for twice the window."""
+    months = int(ctx.settings["return_window_months"])
+    first = return_rules.cohort(ctx.as_of, months)
+    second = (return_rules.add_months(ctx.as_of, -3 * months), return_rules.add_months(ctx.as_of, -2 * months))
+    return ((*first, months), (*second, 2 * months))
+
+
+def return_cohorts(ctx: QueryContext) -> dict[tuple[str, str, int], tuple[int, int]]:
+    return ctx.shared(
+        "returns.cohorts",
+        lambda: returns.cohorts(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, windows=return_windows(ctx), by=ctx.level),
+    )
+
+
+def returns_rate(ctx: QueryContext) -> KpiValues:
+    out: dict[str, Measure] = {}
+    for (unit, _cause, generation), (exited, back) in return_cohorts(ctx).items():
+        if generation == 0:
+            out[unit] = out.get(unit, Measure(0.0, 0.0)) + Measure(float(back), float(exited))
+    return KpiValues(out)
 
 
 DOMAIN_KPIS: tuple[Kpi, ...] = (
@@ -181,6 +220,51 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         accumulates=False,
         compute=warning_households,
     ),
+    Kpi(
+        key="review_days",
+        short_label="审核认定平均用时",
+        label="审核认定平均用时（提交至区镇审核认定）",
+        unit="天",
+        department="民政局",
+        direction=Direction.LOWER,
+        domain="caseload",
+        clause="二(一).3",
+        meaning=(
+            "期内完成区镇审核认定的新增、退出件，从村(社区)受理提交到区镇审核认定平均用了多少天；"
+            "各环节（村初审、区镇认定、市级备案）的中位数和最长等待见“审核等待时间”表。"
+        ),
+        formula="Σ（区镇审核认定日期 − 提交日期，按日历天）÷ 期内区镇审核认定的件数",
+        feed="caseload",
+        accumulates=False,  # a mean: a goal is due in full, never paced
+        compute=review_days,
+        ratio=True,
+        decimals=1,
+        facts=False,
+    ),
+    Kpi(
+        key="returns_rate",
+        label="返贫率（退出后观察期内再次纳入）",
+        short_label="返贫率",
+        unit="%",
+        department="民政局",
+        direction=Direction.LOWER,
+        domain="caseload",
+        clause="一、总体要求（巩固脱贫成果）、二(一).3",
+        meaning=(
+            "退出监测的家庭在观察期（设置项，默认 12 个月）内又被重新纳入的比例：观察的是期末前 24 至 12 个月间"
+            "退出的家庭（每户都已满观察期），按退出事件计，归属家庭所在区镇。"
+        ),
+        formula=(
+            "退出生效日期在（期末−2×观察期，期末−观察期］内的退出件中，同户其后首次“新增”生效日期 ≤ 退出日期 + 观察期"
+            "（同日计入，月末顺延至当月最后一天）且不晚于期末的件数 ÷ 该区间退出件数 × 100%"
+        ),
+        feed="caseload",
+        accumulates=False,
+        compute=returns_rate,
+        scale=100.0,
+        decimals=1,
+        facts=False,
+    ),
 )
 
 # The headline KPIs: this domain's page cards and briefing figures, in order.
@@ -192,4 +276,5 @@ CARDS: tuple[str, ...] = (
     "exits",
     "overdue_reviews",
     "warning_households",
+    "returns_rate",
 )
