@@ -152,12 +152,18 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
         emp.add((v,), placement_records=n)
     for v, r in employment.trainings(conn, towns=towns, start=start, end=end, by=by).items():
         emp.add((v,), trainings_started=r["started"])
+    visited_from = end - timedelta(days=int(s["cadre_visit_days"]))
+    for v, r in social.cadre_linkage(conn, towns=towns, as_of=end, visited_from=visited_from, **reg).items():
+        cas.add((v,), cadre_linked=r["linked"], cadre_visited=r["visited"])
     born_before = years_before(end, int(s["pension_min_age"]))
     med = _Rows(key, {"month": month, "town_code": town, "feed": "medical"})
     for scheme, target in (("pension", emp), ("medical", med), ("ltc", med)):
         found = social.coverage(conn, towns=towns, scheme=scheme, as_of=end, born_before=born_before, **reg)
         for v, (covered, eligible) in found.items():
             target.add((v,), **{f"{scheme}_covered": covered, f"{scheme}_eligible": eligible})
+    for v, r in social.premium_subsidy(conn, towns=towns, as_of=end, **reg).items():
+        emp.add((v,), pension_subsidy_enrolled=r["pension_enrolled"], pension_subsidised=r["pension_subsidised"])
+        med.add((v,), medical_subsidy_enrolled=r["medical_enrolled"], medical_subsidised=r["medical_subsidised"])
 
     spans = {"month": start, "quarter": months.quarter_start(month), "year": date(start.year, 1, 1)}
     placed: list[dict[str, Any]] = []

@@ -28,6 +28,7 @@ FACT_SETTINGS = (
     "retention_months",
     "gap_window_monthly_days",
     "gap_window_yearly_days",
+    "cadre_visit_days",
 )
 
 

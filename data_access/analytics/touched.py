@@ -21,7 +21,6 @@ UNRELATED = {
     "job_posting",
     "entrepreneurship_subsidy",
     "guaranteed_loan",
-    "cadre_link",
     "relief_budget",
     "town",
 }

@@ -62,6 +62,8 @@ class FactCaseloadMonth(SQLModel, table=True):
     warning_income_drop: int = 0
     warning_medical: int = 0
     warning_any: int = 0
+    cadre_linked: int = 0  # 六.2: monitored households with a cadre linked by the month end
+    cadre_visited: int = 0  # and visited in the window (setting cadre_visit_days) before it
 
 
 class FactReliefMonth(SQLModel, table=True):
@@ -99,6 +101,8 @@ class FactEmploymentMonth(SQLModel, table=True):
     trainings_started: int = 0
     pension_covered: int = 0
     pension_eligible: int = 0
+    pension_subsidy_enrolled: int = 0  # 四.2: low-income members in resident pension at month end
+    pension_subsidised: int = 0  # of them with the premium subsidised
 
 
 class FactMedicalMonth(SQLModel, table=True):
@@ -113,6 +117,8 @@ class FactMedicalMonth(SQLModel, table=True):
     medical_eligible: int = 0
     ltc_covered: int = 0
     ltc_eligible: int = 0
+    medical_subsidy_enrolled: int = 0  # 四.3: low-income members in 居民医保 at month end
+    medical_subsidised: int = 0  # of them with the premium subsidised
 
 
 class FactPlacementSpan(SQLModel, table=True):

@@ -96,6 +96,7 @@ def premium_subsidy(
     floor_fen: int,
     line_fen: int,
     by: str = "town",
+    active: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Per unit, members (distinct persons) of floor-group and monitored households at as_of:
     `<scheme>_enrolled` (in the scheme at as_of), `<scheme>_subsidised` (and its premium
@@ -113,6 +114,7 @@ def premium_subsidy(
     WHERE a.grp IN ('floor', 'monitored')
     GROUP BY {col}
     """
+    sql = from_active(sql, active)
     params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
     return {
         r.unit: {k: int(v or 0) for k, v in r._mapping.items() if k != "unit"}
@@ -135,6 +137,7 @@ def cadre_linkage(
     floor_fen: int,
     line_fen: int,
     by: str = "town",
+    active: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Per unit, floor-group and monitored households at as_of (`households`), those with a
     linked cadre (`linked`) and those whose cadre's latest visit is between visited_from and
@@ -148,6 +151,7 @@ def cadre_linkage(
     WHERE a.grp IN ('floor', 'monitored')
     GROUP BY {col}
     """
+    sql = from_active(sql, active)
     params = {**active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen), "visited_from": visited_from}
     return {
         r.unit: {"households": int(r.households), "linked": int(r.linked or 0), "visited": int(r.visited or 0)}

@@ -87,6 +87,8 @@ STOCK_COLUMNS = {
         "monitored_persons",
         "overdue",
         "warning_any",
+        "cadre_linked",
+        "cadre_visited",
     ),
     "relief": ("gap_unpaid",),
     "employment": (
@@ -97,8 +99,17 @@ STOCK_COLUMNS = {
         "with_plan",
         "pension_covered",
         "pension_eligible",
+        "pension_subsidy_enrolled",
+        "pension_subsidised",
     ),
-    "medical": ("medical_covered", "medical_eligible", "ltc_covered", "ltc_eligible"),
+    "medical": (
+        "medical_covered",
+        "medical_eligible",
+        "ltc_covered",
+        "ltc_eligible",
+        "medical_subsidy_enrolled",
+        "medical_subsidised",
+    ),
 }
 FLOW_COLUMNS = {
     "caseload": ("entries", "exits"),

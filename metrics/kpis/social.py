@@ -52,6 +52,14 @@ def premium_subsidy_rows(ctx: QueryContext) -> dict[str, dict[str, int]]:
 
 
 def _subsidy(ctx: QueryContext, scheme: str) -> KpiValues:
+    facts = _fact_stock(ctx, "employment" if scheme == "pension" else "medical")
+    if facts is not None:
+        return KpiValues(
+            {
+                t: Measure(float(r[f"{scheme}_subsidised"]), float(r[f"{scheme}_subsidy_enrolled"]))
+                for t, r in facts.items()
+            }
+        )
     rows = premium_subsidy_rows(ctx)
     return KpiValues(
         {t: Measure(float(r[f"{scheme}_subsidised"]), float(r[f"{scheme}_enrolled"])) for t, r in rows.items()}
@@ -81,12 +89,24 @@ def cadre_rows(ctx: QueryContext) -> dict[str, dict[str, int]]:
     )
 
 
+def _cadre(ctx: QueryContext, part: str) -> KpiValues:
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        return KpiValues(
+            {
+                t: Measure(float(r[f"cadre_{part}"]), float(r["floor_households"] + r["monitored_households"]))
+                for t, r in facts.items()
+            }
+        )
+    return KpiValues({t: Measure(float(r[part]), float(r["households"])) for t, r in cadre_rows(ctx).items()})
+
+
 def cadre_link_rate(ctx: QueryContext) -> KpiValues:
-    return KpiValues({t: Measure(float(r["linked"]), float(r["households"])) for t, r in cadre_rows(ctx).items()})
+    return _cadre(ctx, "linked")
 
 
 def cadre_visit_rate(ctx: QueryContext) -> KpiValues:
-    return KpiValues({t: Measure(float(r["visited"]), float(r["households"])) for t, r in cadre_rows(ctx).items()})
+    return _cadre(ctx, "visited")
 
 
 DOMAIN_KPIS: tuple[Kpi, ...] = (
