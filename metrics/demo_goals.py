@@ -28,6 +28,9 @@ PLAN_TARGETS = {
     "plan_share": (100.0, "实施方案二(二).4：按照“一人一策”"),
     "retention_rate": (85.0, "领导小组年度目标（演示）"),
     "returns_rate": (3.0, "领导小组年度目标（演示）：返贫率不高于3%"),
+    "pension_premium_subsidy": (100.0, "实施方案四.2：按缴费档次给予低收入人口缴费补贴"),
+    "medical_premium_subsidy": (100.0, "实施方案四.3：低保、低保边缘户享受保费补助"),
+    "cadre_link_rate": (100.0, "实施方案六.2：村(社区)干部挂钩联系帮扶对象"),
 }
 CASELOAD_REDUCTION = 0.03  # demo goal: 3 % fewer monitored households than last year-end
 PLACEMENT_GROWTH = 1.05
