@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 Q3_END = date(2026, 9, 30)
 PART_HEADINGS = ["一、总体情况", "二、主要指标完成情况", "三、存在的问题", "四、下步工作建议"]
 SUB_HEADING = re.compile(r"^（([一二三四五六七八九十]+)）")
-NUMERALS = "一二三四五六七八九十"
+# （一）…（十）, then （十一）…: the suggestions run past ten when many KPIs are behind.
+NUMERALS = (*"一二三四五六七八九十", *("十" + n for n in "一二三四五六七八九"))
 ADMIN = Principal(username="t", display_name="t", role="admin")
 
 

@@ -375,3 +375,12 @@ def test_social_page_shows_subsidies_and_linkage(monkeypatch, sqlite_demo_url):
     assert found == {"养老保险资助参保率": f"{paid / enrolled * 100:.1f}%", "干部挂钩率": f"{linked / n * 100:.1f}%"}
     headers = {c for df in at.dataframe for c in (df.value.data if hasattr(df.value, "data") else df.value).columns}
     assert {"医保资助参保率（%）", "走访率（%）", "近90天走访（户）"} <= headers
+
+
+@pytest.mark.parametrize("key", ("pension_premium_subsidy", "medical_premium_subsidy", "cadre_link_rate"))
+def test_plan_goals_in_the_demo(demo_engine, key):
+    """四.2, 四.3 and 六.2 cover every low-income household: the demo goals say 100 %."""
+    with demo_engine.connect() as conn:
+        ev = Evaluator(conn, towns=_towns(conn), period=Period.parse("2026-Q3"))
+        figure = ev.figure(KPI_BY_KEY[key], CITY_SCOPE)
+        assert figure.goal == 100.0 and figure.value is not None and figure.value < 100.0
