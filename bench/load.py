@@ -51,7 +51,7 @@ class Session:
     def __init__(self, ws) -> None:
         self.ws = ws
         self.pages: dict[str, str] = {}  # url path -> page script hash
-        self.exception = False
+        self.exception = ""  # the message of an exception the last run showed
         self.metrics = 0  # headline cards drawn by the last run: proof the session is signed in
 
     async def run(self, *, query: str = "", page: str = "") -> float:
@@ -70,7 +70,7 @@ class Session:
                 element = fm.delta.new_element
                 which = element.WhichOneof("type")
                 if which == "exception":
-                    self.exception = True
+                    self.exception = element.exception.message[:200]
                 elif which == "metric":
                     self.metrics += 1
             elif kind == "script_finished" and fm.script_finished in FINISHED:
@@ -127,11 +127,11 @@ async def one_user(
             for step, page in enumerate(PAGES):
                 period = PERIODS[(index + step) % len(PERIODS)]
                 town = TOWNS[(index + step) % len(TOWNS)]
-                session.exception = False
+                session.exception = ""
                 took = await session.run(query=f"period={period}&scope={town}", page=session.pages.get(page, ""))
                 latencies.append(took)
                 if session.exception:
-                    errors.append(f"session {index} {page}: exception shown")
+                    errors.append(f"session {index} {page}: exception shown: {session.exception}")
                 if not session.metrics:
                     errors.append(f"session {index} {page}: no headline figures (not signed in?)")
     except Exception as exc:  # a failed session is counted, not fatal for the bench
