@@ -384,3 +384,35 @@ def test_plan_goals_in_the_demo(demo_engine, key):
         ev = Evaluator(conn, towns=_towns(conn), period=Period.parse("2026-Q3"))
         figure = ev.figure(KPI_BY_KEY[key], CITY_SCOPE)
         assert figure.goal == 100.0 and figure.value is not None and figure.value < 100.0
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches")
+def test_village_page_lists_unvisited_households_masked(monkeypatch, sqlite_demo_url):
+    import re
+
+    from data_access.db import make_engine
+
+    engine = make_engine(sqlite_demo_url)
+    with engine.connect() as conn:
+        town = "320583105000"  # 淀山湖: behind on visits in the demo
+        villages = [r[0] for r in conn.execute(text("SELECT code FROM village WHERE town_code = :t"), {"t": town})]
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
+    seen = False
+    for village in villages[:6]:
+        at = signed_in(AppTest.from_file(APP, default_timeout=180))
+        for key, value in {"period": "2026-Q3", "scope": town, "village": village}.items():
+            at.query_params[key] = value
+        at.run()
+        at.switch_page("pages/social_security.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("未挂钩或近90天未走访的监测户" in s.value for s in at.subheader)
+        for df in at.dataframe:
+            frame = df.value.data if hasattr(df.value, "data") else df.value
+            if "情况" in frame.columns:
+                seen = True
+                assert all(re.fullmatch(r"\w\*+\w?", n) for n in frame["户主"])
+                assert set(frame["情况"]) <= {"已挂钩，近期未走访", "未挂钩干部"}
+        if seen:
+            break
+    assert seen, "expected a village with households not visited lately"
