@@ -42,13 +42,16 @@ def app_server(sqlite_demo_url) -> Iterator[str]:
     yield from _serve(sqlite_demo_url)
 
 
-def _serve(url: str) -> Iterator[str]:
-    port = _free_port()
+def _serve(url: str, *, port: int | None = None, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    port = port or _free_port()
     env = {**os.environ, "DATABASE_URL": url}
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(
         # As `make run` serves it: asgi.py (st.App around app.py, with the security headers).
-        [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port), "--server.headless", "true"],
+        [
+            *(sys.executable, "-m", "streamlit", "run", "asgi.py"),
+            *("--server.port", str(port), "--server.headless", "true", *extra_args),
+        ],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,

@@ -10,7 +10,6 @@ mapped to a local account by e-mail (accounts.sign_in_by_email).
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import secrets
 import shutil
@@ -27,24 +26,14 @@ from sqlalchemy.engine import make_url
 from data_access import accounts
 from data_access.db import make_engine
 from tests.conftest import unavailable
+from tests.test_browser import _free_port, _serve, _wait_idle, browser  # noqa: F401 (fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 EMAIL = "oidc.leader@ks.example.gov.cn"
 DISPLAY_NAME = "统一认证测试员"
 STRANGER = "nobody@ks.example.gov.cn"
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SIGNIN = re.compile(r"/signin(\?|$)")
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_http(url: str, proc: subprocess.Popen, what: str) -> None:
@@ -120,49 +109,8 @@ def app_server(provider, store_url, tmp_path_factory) -> Iterator[str]:
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    env = {**os.environ, "DATABASE_URL": store_url}
-    env.pop("STREAMLIT_SECRETS_FILES", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "asgi.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            # Streamlit reads secrets from this file instead of .streamlit/secrets.toml.
-            "--secrets.files",
-            str(secrets_file),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    _wait_http(f"{base}/_stcore/health", proc, "Streamlit 服务")
-    yield base
-    _stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        unavailable("未安装 Debian 的 chromium（apt-get install chromium），跳过浏览器测试")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _wait_idle(page) -> None:
-    page.wait_for_selector(IDLE, timeout=180_000)
-    page.wait_for_timeout(400)
-    page.wait_for_selector(IDLE, timeout=180_000)
+    # Streamlit reads secrets from this file instead of .streamlit/secrets.toml.
+    yield from _serve(store_url, port=port, extra_args=("--secrets.files", str(secrets_file)))
 
 
 def _wait_text(page, text: str, timeout: int = 120_000) -> None:
@@ -189,7 +137,7 @@ def _sign_in_with_provider(page, app: str, provider: str, email: str) -> None:
     _wait_idle(page)
 
 
-def test_identity_provider_sign_in_reload_and_sign_out(app_server, provider, browser):
+def test_identity_provider_sign_in_reload_and_sign_out(app_server, provider, browser):  # noqa: F811
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     _sign_in_with_provider(page, app_server, provider, EMAIL)
@@ -219,7 +167,7 @@ def test_identity_provider_sign_in_reload_and_sign_out(app_server, provider, bro
     context.close()
 
 
-def test_identity_provider_user_without_an_account(app_server, provider, browser):
+def test_identity_provider_user_without_an_account(app_server, provider, browser):  # noqa: F811
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     _sign_in_with_provider(page, app_server, provider, STRANGER)
