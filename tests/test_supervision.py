@@ -120,6 +120,13 @@ def test_bad_requests_get_chinese_errors(empty_engine):
 
 
 # -- sign-off and locks -------------------------------------------------------------------------
+def _confirm_finished(engine, principal, feed: str, period: str, end: date) -> None:
+    """Confirm a feed's finished period (its data reach the period's end)."""
+    signoff.confirm(
+        engine, principal=principal, subject_kind="feed", subject=feed, period=period, period_end=end, data_date=end
+    )
+
+
 def test_a_running_period_cannot_be_confirmed(empty_engine):
     """Confirming 2026-Q4 with data to 31 October would lock November and December against the
     imports still to come."""
@@ -139,24 +146,8 @@ def test_a_running_period_cannot_be_confirmed(empty_engine):
 def test_confirmed_period_locks_and_unlock_needs_a_reason(empty_engine):
     spans = {"relief_civil": (date(2026, 9, 1), date(2026, 9, 30))}
     with pytest.raises(AccessDenied):  # only the responsible department confirms its feed
-        signoff.confirm(
-            empty_engine,
-            principal=RENSHE,
-            subject_kind="feed",
-            subject="relief_civil",
-            period="2026-Q3",
-            period_end=date(2026, 9, 30),
-            data_date=date(2026, 9, 30),
-        )
-    signoff.confirm(
-        empty_engine,
-        principal=MINZHENG,
-        subject_kind="feed",
-        subject="relief_civil",
-        period="2026-Q3",
-        period_end=date(2026, 9, 30),
-        data_date=date(2026, 9, 30),
-    )
+        _confirm_finished(empty_engine, RENSHE, "relief_civil", "2026-Q3", date(2026, 9, 30))
+    _confirm_finished(empty_engine, MINZHENG, "relief_civil", "2026-Q3", date(2026, 9, 30))
     with empty_engine.connect() as conn:
         with pytest.raises(signoff.PeriodLocked, match="民政局已确认 2026-Q3"):
             signoff.check_unlocked(conn, feed_spans=spans)
@@ -275,15 +266,7 @@ def test_an_import_into_a_confirmed_period_is_refused_until_unlocked(backend, tm
             *([i, "临时救助", "2026-11-03", "321.00", "1"] for i in ids),
         ]
     )
-    signoff.confirm(
-        store,
-        principal=MINZHENG,
-        subject_kind="feed",
-        subject="relief_civil",
-        period="2026-11",
-        period_end=date(2026, 11, 30),
-        data_date=date(2026, 11, 30),
-    )
+    _confirm_finished(store, MINZHENG, "relief_civil", "2026-11", date(2026, 11, 30))
     before = table_counts(store)
     with pytest.raises(ImportFailed, match="已确认 2026-11 的数据"):
         commit(store, data, "十一月临时救助.csv", "relief_payments", user="民政局张三", now=now)
@@ -315,15 +298,7 @@ def test_the_pack_shows_tasks_sign_off_and_remarks(backend, tmp_path):
 
     store = seeded_store(backend, "pack_store", tmp_path)
     task_id = _task(store, deadline=TODAY + timedelta(days=1))
-    signoff.confirm(
-        store,
-        principal=MINZHENG,
-        subject_kind="feed",
-        subject="caseload",
-        period="2026-Q3",
-        period_end=date(2026, 9, 30),
-        data_date=date(2026, 9, 30),
-    )
+    _confirm_finished(store, MINZHENG, "caseload", "2026-Q3", date(2026, 9, 30))
     remarks.add_remark(
         store,
         principal=LEADER,
