@@ -162,13 +162,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db_url: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """`make run`'s server (asgi.py) on a free loopback port, for this bench only."""
+def serve(db_url: str, env: dict[str, str] | None = None, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`make run`'s server (asgi.py) on a free loopback port, for this bench only; its output
+    goes to `log` (the page shows a redacted error, the log has the cause)."""
     port = _free_port()
     env = {**(env or os.environ), "DATABASE_URL": db_url}
     args = [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port)]
     args += ["--server.headless", "true", "--server.address", "127.0.0.1"]
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = log.open("ab") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if log:
+        out.close()  # the child has its own copy
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:

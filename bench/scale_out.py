@@ -134,7 +134,9 @@ def websockets_by_process(log: Path) -> Counter:
 
 def run_setup(url: str, processes: int, sessions: list[int], env: dict[str, str]) -> list[tuple]:
     """One row per session count for `processes` app processes behind nginx."""
-    apps = [load.serve(url, env) for _ in range(processes)]
+    logs = ROOT / "bench" / "results"  # git-ignored
+    logs.mkdir(parents=True, exist_ok=True)
+    apps = [load.serve(url, env, logs / f"scale_out-{processes}p-{i}.log") for i in range(processes)]
     rows = []
     with tempfile.TemporaryDirectory(prefix="kd_scale_") as tmp:
         os.chmod(tmp, 0o755)
