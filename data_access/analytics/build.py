@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection
 
 from data_access.analytics import months
 from data_access.analytics.params import BuildParams
-from data_access.queries import caseload, dividends, employment, relief, social
+from data_access.queries import caseload, dividends, employment, relief, returns, review_waits, social
 from data_access.queries.common import execute
+from metrics.domain import returns as return_rules
 
 Rows = dict[str, list[dict[str, Any]]]  # fact table -> rows
 MONTH_TABLES = ("fact_caseload_month", "fact_relief_month", "fact_employment_month", "fact_medical_month")
@@ -117,6 +118,14 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
             waiting=sum(r.get(f"{g}_waiting", 0) for g in stages),
             overdue=sum(r.get(f"{g}_overdue", 0) for g in stages),
         )
+    for (v, stage), counts in review_waits.finished(conn, towns=towns, start=start, end=end, by=by).items():
+        if stage == "approval":
+            cas.add((v,), review_days=sum(d * n for d, n in counts.items()), review_cases=sum(counts.values()))
+    return_window = int(s["return_window_months"])
+    cohort = (*return_rules.cohort(end, return_window), return_window)
+    found_returns = returns.cohorts(conn, towns=towns, as_of=end, windows=(cohort,), by=by)
+    for (v, _cause, _g), (exited, back) in found_returns.items():
+        cas.add((v,), return_exits=exited, returned=back)
     wparams = caseload.warning_params(
         as_of=end,
         floor_fen=floor_fen,

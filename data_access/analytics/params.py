@@ -29,6 +29,7 @@ FACT_SETTINGS = (
     "gap_window_monthly_days",
     "gap_window_yearly_days",
     "cadre_visit_days",
+    "return_window_months",
 )
 
 

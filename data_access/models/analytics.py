@@ -64,6 +64,10 @@ class FactCaseloadMonth(SQLModel, table=True):
     warning_any: int = 0
     cadre_linked: int = 0  # 六.2: monitored households with a cadre linked by the month end
     cadre_visited: int = 0  # and visited in the window (setting cadre_visit_days) before it
+    review_days: int = 0  # 二(一).3: days from submission to 区镇审核认定, summed over cases approved in the month
+    review_cases: int = 0  # cases approved in the month
+    return_exits: int = 0  # 返贫: exits of the cohort watched at the month end (setting return_window_months)
+    returned: int = 0  # of which back on the register within the window
 
 
 class FactReliefMonth(SQLModel, table=True):

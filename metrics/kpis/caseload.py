@@ -84,6 +84,9 @@ def review_days(ctx: QueryContext) -> KpiValues:
     """Mean whole days from submission to 区镇审核认定 of the cases approved in the period:
     days summed over cases / cases, additive across towns (a median is not; the page shows
     the median and the longest wait per stage)."""
+    facts = _fact_flow(ctx, "caseload")
+    if facts is not None:
+        return KpiValues({u: Measure(float(r["review_days"]), float(r["review_cases"])) for u, r in facts.items()})
     histograms = ctx.shared(
         "review_waits.finished",
         lambda: review_waits.finished(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level),
@@ -111,6 +114,9 @@ def return_cohorts(ctx: QueryContext) -> dict[tuple[str, str, int], tuple[int, i
 
 
 def returns_rate(ctx: QueryContext) -> KpiValues:
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        return KpiValues({u: Measure(float(r["returned"]), float(r["return_exits"])) for u, r in facts.items()})
     out: dict[str, Measure] = {}
     for (unit, _cause, generation), (exited, back) in return_cohorts(ctx).items():
         if generation == 0:
@@ -239,7 +245,6 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         compute=review_days,
         ratio=True,
         decimals=1,
-        facts=False,
     ),
     Kpi(
         key="returns_rate",
@@ -263,7 +268,6 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         compute=returns_rate,
         scale=100.0,
         decimals=1,
-        facts=False,
     ),
 )
 

@@ -84,9 +84,6 @@ class Kpi:
     ratio: bool = False  # a quotient that is not a percentage (e.g. 元/户次)
     scale: float = 1.0  # display = num * scale (or num / den * scale)
     decimals: int = 0
-    # False: always computed from raw rows (no fact-table columns yet); the fact-layer test
-    # then checks only that both ways agree, not that no raw table is read.
-    facts: bool = True
 
     @property
     def short(self) -> str:

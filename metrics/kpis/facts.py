@@ -89,6 +89,8 @@ STOCK_COLUMNS = {
         "warning_any",
         "cadre_linked",
         "cadre_visited",
+        "return_exits",
+        "returned",
     ),
     "relief": ("gap_unpaid",),
     "employment": (
@@ -112,7 +114,7 @@ STOCK_COLUMNS = {
     ),
 }
 FLOW_COLUMNS = {
-    "caseload": ("entries", "exits"),
+    "caseload": ("entries", "exits", "review_days", "review_cases"),
     "relief": ("amount_fen", "payments", "persons"),
     "employment": ("trainings_started",),
 }
