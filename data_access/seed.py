@@ -53,11 +53,13 @@ def build_facts(engine: Engine) -> int:
 
 
 def facts_missing(engine: Engine) -> bool:
-    """A store from before the fact layer (or never rebuilt) reads raw rows: slow, not wrong."""
+    """A store from before the fact layer (or never rebuilt), or one whose facts were built
+    before a migration added columns or under other rules, reads raw rows: slow, not wrong."""
     from data_access.analytics import enabled
+    from data_access.analytics.freshness import stale_months
 
     with engine.connect() as conn:
-        return not enabled(conn)
+        return not enabled(conn) or bool(stale_months(conn))
 
 
 def print_demo_accounts() -> None:

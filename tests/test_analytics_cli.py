@@ -41,3 +41,25 @@ def test_rebuild_from_a_month_and_check(store, capsys):
 def test_a_bad_month_is_a_usage_error(store, capsys):
     assert main(["rebuild", "--from", "2026-13"]) == 2
     assert "无法识别的月份" in capsys.readouterr().err
+
+
+def test_make_run_rebuilds_facts_built_under_other_rules(store, capsys):
+    """A store whose facts predate a migration or a settings change (here: a setting written
+    behind the app's back) reads raw rows until rebuilt; `make run`'s seed step rebuilds it."""
+    from data_access import seed
+    from data_access.analytics.freshness import stale_months
+
+    with store.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO setting (key, value, updated_at) VALUES ('review_overdue_days', '45', '2026-11-01') "
+                "ON CONFLICT (key) DO UPDATE SET value = '45'"
+            )
+        )
+    with store.connect() as conn:
+        assert stale_months(conn), "the facts no longer match the settings"
+    assert seed.main([]) == 0
+    assert "已建立统计事实表" in capsys.readouterr().out
+    with store.connect() as conn:
+        assert stale_months(conn) == []
+    assert main(["check"]) == 0

@@ -22,15 +22,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, select, text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from data_access.analytics import months
-from data_access.analytics.params import BuildParams
-from data_access.analytics.refresh import META, STATE, built_months
+from data_access.analytics import freshness
+from data_access.analytics.refresh import STATE
 from data_access.db import database_url, get_engine
 
 log = logging.getLogger("kunshan.health")
@@ -75,22 +74,11 @@ def check_facts(conn: Connection) -> Check:
     so stale facts cost speed, not correctness — but they mean a refresh did not run."""
     if conn.execute(select(STATE.c.id)).first() is None:
         return Check(True, "未启用统计事实表：指标直接读取原始数据", {"enabled": False})
-    latest = conn.execute(text("SELECT MAX(data_date) FROM feed_status")).scalar()
-    built = built_months(conn)
-    if latest is None:
+    last = freshness.data_month(conn)
+    if last is None:
         return Check(True, "尚无数据", {"enabled": True, "built_through": None})
-    last = months.key(_as_date(latest))
-    first = conn.execute(select(STATE.c.from_month)).scalar() or (min(built) if built else last)
-    p = BuildParams.from_store(conn)
-    stale = []
-    for month in months.between(first, last):
-        lines = p.lines(months.last_day(month))
-        if lines is None:
-            continue  # before the first 低保标准: raw rows serve it by design
-        meta = built.get(month)
-        if meta is None or meta != (*lines, p.text):
-            stale.append(f"{month // 100}-{month % 100:02d}")
-    through = conn.execute(select(func.max(META.c.month))).scalar()
+    stale = [f"{m // 100}-{m % 100:02d}" for m in freshness.stale_months(conn)]
+    through = freshness.built_through(conn)
     extra = {
         "enabled": True,
         "built_through": f"{through // 100}-{through % 100:02d}" if through else None,
@@ -100,12 +88,6 @@ def check_facts(conn: Connection) -> Check:
     if stale:
         return Check(False, f"统计事实表有 {len(stale)} 个月未按现行标准和设置更新", extra)
     return Check(True, "统计事实表已更新到最新数据月份", extra)
-
-
-def _as_date(value: object):
-    from data_access.queries.reference import _as_date as as_date
-
-    return as_date(value)
 
 
 def check_image_export(*, now: float | None = None) -> Check:
