@@ -168,7 +168,8 @@ def serve(db_url: str, env: dict[str, str] | None = None, log: Path | None = Non
     port = _free_port()
     env = {**(env or os.environ), "DATABASE_URL": db_url}
     args = [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port)]
-    args += ["--server.headless", "true", "--server.address", "127.0.0.1"]
+    # No file watcher, as deployed: an edit in the tree must not reload modules mid-bench.
+    args += ["--server.headless", "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
     out = log.open("ab") if log else subprocess.DEVNULL
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     if log:

@@ -77,6 +77,7 @@ class Cluster:
                 [
                     *(sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port)),
                     *("--server.address", "127.0.0.1", "--server.headless", "true"),
+                    *("--server.fileWatcherType", "none"),  # as deployed (deploy/kunshan-dashboard@.service)
                 ],
                 cwd=ROOT,
                 env=self.env,
