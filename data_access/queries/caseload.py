@@ -133,6 +133,23 @@ def register_count(conn: Connection, *, towns: Collection[str], as_of: date, by:
     return {t: int(n) for t, n in run(conn, sql, towns=towns, params={"as_of": as_of})}
 
 
+def waiting_cases(col: str) -> str:
+    """Cases in the review pipeline at :as_of, one row each: unit (`col`), the stage it waits
+    at and since when. Shared by the pipeline counts and the waiting times (二(一).3)."""
+    return f"""
+      SELECT {col} AS unit,
+             CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN 'village'
+                  WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN 'town'
+                  ELSE 'city' END AS stage,
+             CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN e.submitted_at
+                  WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN e.village_reviewed_at
+                  ELSE e.town_approved_at END AS since
+      FROM case_event e JOIN household h ON h.id = e.household_id
+      WHERE e.town_code IN :towns AND e.submitted_at <= :as_of
+        AND (e.city_filed_at IS NULL OR e.city_filed_at > :as_of)
+    """
+
+
 def pipeline(
     conn: Connection, *, towns: Collection[str], as_of: datetime, overdue_before: datetime, by: str = "town"
 ) -> dict[str, dict[str, int]]:
@@ -145,18 +162,7 @@ def pipeline(
     sql = f"""
     SELECT unit, stage, COUNT(*) AS waiting,
            SUM(CASE WHEN since < :overdue_before THEN 1 ELSE 0 END) AS overdue
-    FROM (
-      SELECT {col} AS unit,
-             CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN 'village'
-                  WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN 'town'
-                  ELSE 'city' END AS stage,
-             CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN e.submitted_at
-                  WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN e.village_reviewed_at
-                  ELSE e.town_approved_at END AS since
-      FROM case_event e JOIN household h ON h.id = e.household_id
-      WHERE e.town_code IN :towns AND e.submitted_at <= :as_of
-        AND (e.city_filed_at IS NULL OR e.city_filed_at > :as_of)
-    ) w
+    FROM ({waiting_cases(col)}) w
     GROUP BY unit, stage
     """
     out: dict[str, dict[str, int]] = {}

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy.engine import Connection
 
+from data_access.queries.caseload import waiting_cases
 from data_access.queries.common import run, unit_column
 
 # stage -> (column that ends it, column it starts from)
@@ -54,18 +55,7 @@ def waiting(conn: Connection, *, towns: Collection[str], as_of: date, by: str = 
     sql = f"""
     SELECT d.unit, d.stage, d.days, COUNT(*) FROM (
     SELECT w.unit, w.stage, {day_diff(conn, ":as_of_day", "w.since")} AS days
-    FROM (
-      SELECT {col} AS unit,
-             CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN 'village'
-                  WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN 'town'
-                  ELSE 'city' END AS stage,
-             CASE WHEN e.village_reviewed_at IS NULL OR e.village_reviewed_at > :as_of THEN e.submitted_at
-                  WHEN e.town_approved_at IS NULL OR e.town_approved_at > :as_of THEN e.village_reviewed_at
-                  ELSE e.town_approved_at END AS since
-      FROM case_event e JOIN household h ON h.id = e.household_id
-      WHERE e.town_code IN :towns AND e.submitted_at <= :as_of
-        AND (e.city_filed_at IS NULL OR e.city_filed_at > :as_of)
-    ) w
+    FROM ({waiting_cases(col)}) w
     ) d
     GROUP BY d.unit, d.stage, d.days
     """
