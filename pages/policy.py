@@ -79,7 +79,7 @@ multiplier = middle.number_input(
 )
 standard_fen = int((Decimal(str(yuan)) * 100).quantize(Decimal(1)))
 line_yuan = round(standard_fen * round(float(multiplier), 4)) / 100
-same_line = right.checkbox("三.2 临时救助门槛 = 监测线", value=True, key="policy_temporary_same")
+same_line = right.checkbox("三.2 门槛 = 监测线", value=True, key="policy_temporary_same")  # whole at 1024 px
 temporary_fen: int | None = None
 if not same_line:
     temporary_yuan = right.number_input(
@@ -114,25 +114,35 @@ st.caption(
     f"三.2 门槛 {result.temporary_line_fen / 100:,.2f} 元/人·月。"
 )
 total = result.total
+
+
+def _change(diff: float, text: str) -> dict[str, str]:
+    """A change against today for a card: no arrow and 与现行相同 when nothing moves (an arrow on
+    +0 would read as a rise)."""
+    if diff == 0:
+        return {"delta": "与现行相同", "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": f"较现行 {text}", "delta_color": "off"}
+
+
 a, b, c, d = st.columns(4)
 a.metric("变动分组的家庭", f"{total.moved_households:,} 户", help=f"涉及 {total.moved_persons:,} 人")
+floor_change = total.scenario.households[Group.FLOOR.value] - total.today.households[Group.FLOOR.value]
+monitored_change = total.scenario.monitored_households - total.today.monitored_households
+budget_change = _wan(total.living_budget_change_fen)
 b.metric(
     "低保户（兜底线以下）",
     f"{total.scenario.households[Group.FLOOR.value]:,} 户",
-    delta=f"{total.scenario.households[Group.FLOOR.value] - total.today.households[Group.FLOOR.value]:+,} 户",
-    delta_color="off",
+    **_change(floor_change, f"{floor_change:+,} 户"),
 )
 c.metric(
     "监测对象（监测线以下）",
     f"{total.scenario.monitored_households:,} 户",
-    delta=f"{total.scenario.monitored_households - total.today.monitored_households:+,} 户",
-    delta_color="off",
+    **_change(monitored_change, f"{monitored_change:+,} 户"),
 )
 d.metric(
     "生活救助（低保补差）年度支出",
     f"{_wan(total.scenario.living_budget_fen):,.2f} 万元",
-    delta=f"{_wan(total.living_budget_change_fen):+,.2f} 万元",
-    delta_color="off",
+    **_change(round(budget_change, 2), f"{budget_change:+,.2f} 万元"),
 )
 
 

@@ -240,15 +240,15 @@ def test_page_then_meeting_pack(monkeypatch, sqlite_demo_url):
     today = at.number_input(key="policy_standard").value
     cards = {m.label: m for m in at.metric}
     assert cards["变动分组的家庭"].value == "0 户"
-    assert cards["生活救助（低保补差）年度支出"].delta.startswith("+0.00")
+    assert cards["生活救助（低保补差）年度支出"].delta == "与现行相同"  # no arrow on a zero change
 
     at.number_input(key="policy_standard").set_value(today + 200).run()
     at.checkbox(key="policy_temporary_same").uncheck().run()
     at.number_input(key="policy_temporary").set_value(today * 1.5).run()
     assert not at.exception and not at.error
     cards = {m.label: m for m in at.metric}
-    assert cards["低保户（兜底线以下）"].delta.startswith("+")
-    assert cards["生活救助（低保补差）年度支出"].delta.startswith("+")
+    assert cards["低保户（兜底线以下）"].delta.startswith("较现行 +")
+    assert cards["生活救助（低保补差）年度支出"].delta.startswith("较现行 +")
     table = next(df.value for df in at.dataframe if "变动户数（户）" in df.value.columns)
     assert table["区镇"].iloc[-1] == "昆山市合计" and table["变动户数（户）"].iloc[-1] > 0
     assert any("标准管理" in m.value for m in at.markdown)
