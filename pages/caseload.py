@@ -3,6 +3,9 @@ causes, early warnings, review waiting times and 返贫; city -> town -> village
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
@@ -203,45 +206,34 @@ st.caption(
 
 if f.village:
     with village_slot:
-        st.subheader(f"{f.village_md}：预警家庭名单")
-        privacy.person_list(
-            "预警家庭名单",
-            detail.village_households,
-            departments=LIST_DEPARTMENTS,
-            unmasked=lambda: (
-                store.detail_unmasked(
+
+        def _unmasked(field: str) -> Callable[[], list[dict[str, object]] | None]:
+            """The list in full, fetched (and logged) only when the user asks to unmask."""
+
+            def fetch() -> list[dict[str, object]] | None:
+                detail = store.detail_unmasked(
                     ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
-                ).village_households
-            ),
-            empty_text="该村(社区)当前无预警家庭。",
-            key="caseload_list",
+                )
+                return cast("list[dict[str, object]] | None", getattr(detail, field))
+
+            return fetch
+
+        # (heading, list title, the detail's field, text when empty, widget key)
+        village_lists = (
+            ("预警家庭名单", "预警家庭名单", "village_households", "该村(社区)当前无预警家庭。", "caseload_list"),
+            ("应退未退家庭名单", "应退未退家庭名单", "due_exit", "该村(社区)当前无应退未退家庭。", "caseload_due_exit"),
+            ("期内返贫家庭名单", "返贫家庭名单", "returned_list", "该村(社区)本期无返贫家庭。", "caseload_returned"),
         )
-        st.subheader(f"{f.village_md}：应退未退家庭名单")
-        privacy.person_list(
-            "应退未退家庭名单",
-            detail.due_exit,
-            departments=LIST_DEPARTMENTS,
-            unmasked=lambda: (
-                store.detail_unmasked(
-                    ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
-                ).due_exit
-            ),
-            empty_text="该村(社区)当前无应退未退家庭。",
-            key="caseload_due_exit",
-        )
-        st.subheader(f"{f.village_md}：期内返贫家庭名单")
-        privacy.person_list(
-            "返贫家庭名单",
-            detail.returned_list,
-            departments=LIST_DEPARTMENTS,
-            unmasked=lambda: (
-                store.detail_unmasked(
-                    ctx.url, f.towns, f.period.key, f.scope, f.village, "caseload", ctx.principal
-                ).returned_list
-            ),
-            empty_text="该村(社区)本期无返贫家庭。",
-            key="caseload_returned",
-        )
+        for heading, title, field, empty_text, key in village_lists:
+            st.subheader(f"{f.village_md}：{heading}")
+            privacy.person_list(
+                title,
+                getattr(detail, field),
+                departments=LIST_DEPARTMENTS,
+                unmasked=_unmasked(field),
+                empty_text=empty_text,
+                key=key,
+            )
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看预警家庭名单。")
 
