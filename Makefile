@@ -21,7 +21,7 @@ migrate: install
 
 # Migrates, then loads the demo city only when the store is empty (never twice).
 seed: install
-	$(PY) -m data_access.seed --scale $(SCALE)
+	$(PY) -m metrics.seed --scale $(SCALE)
 
 run: seed
 	@echo "领导驾驶舱：http://localhost:$(PORT)  （Ctrl+C 退出）"

@@ -29,7 +29,8 @@ BENCH_DIR = Path("/tmp/kunshan_bench")
 def stores(scale: float) -> tuple[str, str, float]:
     """(facts store url, raw store url, seconds to seed if built now)."""
     from data_access.accounts import ensure_demo_accounts
-    from data_access.seed import seed_demo, store_is_empty
+    from data_access.seed import store_is_empty
+    from metrics.seed import seed_demo
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     path, raw = BENCH_DIR / f"scale_{scale:g}.db", BENCH_DIR / f"scale_{scale:g}_raw.db"

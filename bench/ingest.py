@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--xlsx", action="store_true", help="also time the dry run of the same rows as .xlsx")
     args = parser.parse_args(argv)
-    from data_access.seed import seed_demo
+    from metrics.seed import seed_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench_ingest.db'}")

@@ -36,7 +36,8 @@ BENCH_DIR = PROJECT_ROOT / "data" / "bench"
 
 
 def store(scale: float) -> tuple[str, Engine]:
-    from data_access.seed import seed_demo, store_is_empty
+    from data_access.seed import store_is_empty
+    from metrics.seed import seed_demo
 
     path = BENCH_DIR / f"scale_{scale:g}.db"
     url = f"sqlite:///{path}"

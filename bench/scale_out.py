@@ -111,7 +111,8 @@ def start_nginx(tmp: Path, ports: list[int]) -> tuple[subprocess.Popen, str, int
 def prepare_store(url: str, scale: float) -> None:
     from data_access.db import make_engine
     from data_access.migrate import upgrade
-    from data_access.seed import seed_demo, store_is_empty
+    from data_access.seed import store_is_empty
+    from metrics.seed import seed_demo
 
     engine = make_engine(url)
     upgrade(engine)

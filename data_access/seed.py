@@ -1,20 +1,14 @@
-"""Migrate the store and, when it is empty, load the demo city: `python -m data_access.seed`.
-
-Never seeds twice: a store with any town in it is left alone.
-"""
+"""The data side of seeding: the demo city's rows, its accounts and its facts, and the checks
+the seed command makes. The command itself, which adds the demo goals (computed from last
+year's KPI values, a floor above), is `python -m metrics.seed`."""
 
 from __future__ import annotations
 
-import argparse
-import sys
-import time
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from data_access.db import database_url, describe_url, get_engine
-from data_access.migrate import upgrade
 from data_access.models import Town
 
 
@@ -31,14 +25,13 @@ def is_demo_store(engine: Engine) -> bool:
         return conn.execute(text("SELECT value FROM setting WHERE key = 'dataset'")).scalar() == "demo"
 
 
-def seed_demo(engine: Engine, *, scale: float = 1.0, seed: int | None = None) -> dict[str, int]:
+def seed_rows(engine: Engine, *, scale: float = 1.0, seed: int | None = None) -> dict[str, int]:
+    """The demo city without goals: raw rows, demo accounts, then the facts built from them."""
     from data_access import demo
     from data_access.accounts import ensure_demo_accounts
-    from metrics.demo_goals import seed_goals
 
     kwargs: dict[str, Any] = {"scale": scale} if seed is None else {"scale": scale, "seed": seed}
     counts = demo.generate(engine, **kwargs)
-    counts["goal"] = seed_goals(engine)
     counts["user_account"] = len(ensure_demo_accounts(engine))
     counts["analytics_month"] = build_facts(engine)
     return counts
@@ -69,45 +62,3 @@ def print_demo_accounts() -> None:
     print(f"演示账号（仅演示数据使用，密码均为 {DEMO_PASSWORD}）：")
     for username, name, role, department, town in DEMO_ACCOUNTS:
         print(f"  {username:<10} {ROLES[role]:<6} {department or town or ''}  {name}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="迁移数据库；库为空时载入演示数据")
-    parser.add_argument("--scale", type=float, default=1.0, help="演示城市规模（1 ≈ 8,000 户监测对象）")
-    parser.add_argument("--no-demo", action="store_true", help="只迁移，不载入演示数据")
-    args = parser.parse_args(argv)
-    url = database_url()
-    engine = get_engine(url)
-    try:
-        upgrade(engine)
-        if args.no_demo or not store_is_empty(engine):
-            print(f"数据库已就绪（{describe_url(url)}），未载入演示数据。")
-            if not args.no_demo and facts_missing(engine):
-                started = time.perf_counter()
-                months = build_facts(engine)
-                print(f"已建立统计事实表：{months} 个月，用时 {time.perf_counter() - started:.1f} 秒。")
-            if is_demo_store(engine):
-                from data_access.accounts import ensure_demo_accounts
-
-                ensure_demo_accounts(engine)
-                print_demo_accounts()
-            else:
-                print(
-                    "真实数据：没有默认账号。首次使用请运行："
-                    "python -m data_access.accounts create-admin --username admin"
-                )
-            return 0
-        started = time.perf_counter()
-        print(f"数据库为空，正在生成演示数据（规模 {args.scale:g}）……")
-        counts = seed_demo(engine, scale=args.scale)
-    except Exception as exc:
-        print(f"初始化数据库失败（{describe_url(url)}）：{exc}", file=sys.stderr)
-        return 1
-    total = sum(counts.values())
-    print(f"演示数据已载入：{total:,} 行，用时 {time.perf_counter() - started:.1f} 秒。")
-    print_demo_accounts()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -96,6 +96,30 @@ def readme_settings_table() -> str:
 
 README_BLOCKS = {"kpis": readme_kpi_table, "settings": readme_settings_table}
 
+# The goals feed (data layer) checks KPI names against this generated table: it cannot import
+# the registry, which sits a floor above it.
+KPI_NAMES_PATH = "data_access/ingest/kinds/kpi_names.py"
+
+
+def _quoted(*texts: str) -> list[str]:
+    import json
+
+    return [json.dumps(t, ensure_ascii=False) for t in texts]  # double quotes, as ruff formats
+
+
+def kpi_names_source() -> str:
+    lines = [
+        '"""The KPIs a goal may be set for, as the goals feed accepts them: generated from',
+        "metrics' registry by `python -m metrics.definitions` (the data layer cannot import the",
+        'registry); tests/test_docs.py fails when this file is stale."""',
+        "",
+        "# (key, label, short label or empty, unit)",
+        "KPI_NAMES: tuple[tuple[str, str, str, str], ...] = (",
+    ]
+    lines += [f"    ({', '.join(_quoted(k.key, k.label, k.short_label, k.unit))})," for k in KPIS]
+    lines.append(")")
+    return "\n".join(lines) + "\n"
+
 
 def update_readme(path: str = "README.md") -> None:
     """Rewrite the generated blocks of the README (`python -m metrics.definitions`)."""
@@ -112,5 +136,12 @@ def update_readme(path: str = "README.md") -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
+def update_kpi_names(path: str = KPI_NAMES_PATH) -> None:
+    from pathlib import Path
+
+    Path(path).write_text(kpi_names_source(), encoding="utf-8")
+
+
 if __name__ == "__main__":
     update_readme()
+    update_kpi_names()

@@ -69,7 +69,7 @@ def migrated_engine(url: str) -> Engine:
 @pytest.fixture(scope="session", params=BACKENDS)
 def demo_engine(request, tmp_path_factory) -> Iterator[Engine]:
     """A migrated store holding the small demo city with its goals (one per backend)."""
-    from data_access.seed import seed_demo
+    from metrics.seed import seed_demo
 
     url = fresh_store_url(request.param, "demo_store", tmp_path_factory.mktemp("demo"))
     engine = migrated_engine(url)
@@ -81,7 +81,7 @@ def demo_engine(request, tmp_path_factory) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def sqlite_demo_url(tmp_path_factory) -> str:
     """A SQLite demo store for page tests, which read the store through DATABASE_URL."""
-    from data_access.seed import seed_demo
+    from metrics.seed import seed_demo
 
     url = fresh_store_url("sqlite", "page_store", tmp_path_factory.mktemp("pages"))
     engine = migrated_engine(url)

@@ -18,7 +18,7 @@ INTAKE_SCALE = 0.02  # ~300 households: every table filled, seconds to build on 
 
 def seeded_store(backend: str, name: str, tmp_dir, *, scale: float = INTAKE_SCALE) -> Engine:
     """A migrated store with its own small demo city, free to be written to."""
-    from data_access.seed import seed_demo
+    from metrics.seed import seed_demo
 
     engine = migrated_engine(fresh_store_url(backend, name, tmp_dir))
     seed_demo(engine, scale=scale)

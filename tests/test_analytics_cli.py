@@ -46,8 +46,8 @@ def test_a_bad_month_is_a_usage_error(store, capsys):
 def test_make_run_rebuilds_facts_built_under_other_rules(store, capsys):
     """A store whose facts predate a migration or a settings change (here: a setting written
     behind the app's back) reads raw rows until rebuilt; `make run`'s seed step rebuilds it."""
-    from data_access import seed
     from data_access.analytics.freshness import stale_months
+    from metrics import seed
 
     with store.begin() as conn:
         conn.execute(

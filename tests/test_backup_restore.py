@@ -71,7 +71,7 @@ def create_database(server: str, name: str) -> str:
 @pytest.fixture(scope="module")
 def databases() -> Iterator[tuple[str, str, str]]:
     """(server, source URL with the demo city, name for the restored copy); both dropped after."""
-    from data_access.seed import seed_demo
+    from metrics.seed import seed_demo
 
     server = server_url()
     suffix = uuid.uuid4().hex[:8]

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from metrics.definitions import README_BLOCKS, definitions_rows
+from metrics.definitions import KPI_NAMES_PATH, README_BLOCKS, definitions_rows, kpi_names_source
 from metrics.registry import KPIS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +20,13 @@ def test_readme_tables_match_the_registry_and_settings():
     # Regenerate with `python -m metrics.definitions` after changing a KPI or a setting.
     for name, render in README_BLOCKS.items():
         assert _block(name) == render(), f"README block {name} is stale"
+
+
+def test_goals_feed_kpi_names_match_the_registry():
+    # The data layer's copy of the KPI names (it may not import the registry); regenerate with
+    # `python -m metrics.definitions`.
+    stored = (ROOT / KPI_NAMES_PATH).read_text(encoding="utf-8")
+    assert stored == kpi_names_source(), f"{KPI_NAMES_PATH} is stale"
 
 
 def test_readme_kpi_table_names_every_kpi():

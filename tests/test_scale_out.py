@@ -103,7 +103,7 @@ def certificate(tmp: Path) -> tuple[Path, Path]:
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
     if not NGINX.exists():
         unavailable("未安装 Debian 的 nginx（apt-get install nginx-light），跳过扩容测试")
-    from data_access.seed import seed_demo
+    from metrics.seed import seed_demo
 
     url = postgres_url("scale_out")
     engine = migrated_engine(url)
@@ -206,9 +206,9 @@ def expected_relief(store_url: str) -> str:
     """The city's relief spending for the period as the card prints it, from the store."""
     from data_access.db import make_engine
     from data_access.models.governance import CITY_SCOPE
+    from metrics.domain.periods import Period
     from metrics.evaluate import Evaluator
     from metrics.format import kpi_value
-    from metrics.periods import Period
     from metrics.registry import get
     from tests.oracle import town_codes
 

@@ -10,23 +10,24 @@ from sqlalchemy.engine import Connection
 
 from data_access.ingest.fields import Choice, Number, ParseContext, PeriodKey, Text
 from data_access.ingest.kinds.base import Column, FeedKind
+from data_access.ingest.kinds.kpi_names import KPI_NAMES
 from data_access.ingest.refs import ScopeRef
 from data_access.models import Goal
 
+_RATES = frozenset(key for key, _label, _short, unit in KPI_NAMES if unit == "%")
+
 
 def _derive_goal(row: dict[str, Any], ctx: ParseContext) -> list[tuple[str, str]]:
-    from metrics.registry import KPI_BY_KEY
-
-    kpi = KPI_BY_KEY.get(row.get("kpi_key", ""))
-    if kpi is not None and kpi.is_rate and row.get("target") is not None and row["target"] > 100:
+    if row.get("kpi_key") in _RATES and row.get("target") is not None and row["target"] > 100:
         return [("target", "百分比指标的目标不能超过 100")]
     return []
 
 
 def _kpi_choice() -> Choice:
-    from metrics.registry import KPIS
-
-    return Choice({k.key: k.label for k in KPIS}, {k.short: k.key for k in KPIS if k.short_label})
+    return Choice(
+        {key: label for key, label, _short, _unit in KPI_NAMES},
+        {short: key for key, _label, short, _unit in KPI_NAMES if short},
+    )
 
 
 def _goal_history(
