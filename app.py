@@ -24,6 +24,7 @@ PAGES = {
     "employment.py": st.Page("pages/employment.py", title="就业帮扶", url_path="employment"),
     "dividends.py": st.Page("pages/dividends.py", title="集体经济分红", url_path="dividends"),
     "social_security.py": st.Page("pages/social_security.py", title="社会保障衔接", url_path="social-security"),
+    "social_forces.py": st.Page("pages/social_forces.py", title="社会力量", url_path="social-forces"),
     "town.py": st.Page("pages/town.py", title="区镇画像", url_path="town"),
     "briefing.py": st.Page("pages/briefing.py", title="会议材料", url_path="briefing"),
     "policy.py": st.Page("pages/policy.py", title="政策测算", url_path="policy"),
@@ -58,7 +59,17 @@ def main() -> None:
         st.stop()
     sections = {
         "驾驶舱": [HOME, PAGES["overview.py"], PAGES["town.py"]],
-        "专题": [PAGES[p] for p in ("caseload.py", "relief.py", "employment.py", "dividends.py", "social_security.py")],
+        "专题": [
+            PAGES[p]
+            for p in (
+                "caseload.py",
+                "relief.py",
+                "employment.py",
+                "dividends.py",
+                "social_security.py",
+                "social_forces.py",
+            )
+        ],
         "汇报": [PAGES[p] for p in ("briefing.py", "policy.py", "supervision.py", "signoff.py")],
         "说明": [PAGES["definitions.py"], PAGES["account.py"]],
     }

@@ -93,4 +93,34 @@ FEEDS: dict[str, tuple[str, str]] = {
     "housing": ("住建局", "住房保障"),
     "legal": ("司法局", "法律援助"),
     "agriculture": ("农业农村局", "集体经济分红与保险补充"),
+    "welfare": ("民政局", "养老服务与社会帮扶"),
+    "charity": ("慈善总会", "慈善资金募集与使用"),
+    "rural": ("农业农村局", "乡村振兴项目、联农带农与防贫保险"),
+    "finance": ("财政局", "统筹整合资金"),
+}
+
+# 帮扶服务记录 (table assistance_record): what departments and social forces deliver beyond
+# relief payments. key -> (label, 责任单位, clause, feed, subject, shape). The subject is who
+# a row is about (member / household / village / town); the shape whether a row is one event
+# on a day ("event") or a running arrangement from a start to an end ("span").
+ASSISTANCE_KINDS: dict[str, tuple[str, str, str, str, str, str]] = {
+    "elderly_visit": ("特殊困难老年人居家探访", "民政局", "四.4", "welfare", "member", "event"),
+    "home_retrofit": ("适老化改造", "民政局", "四.4", "welfare", "member", "event"),
+    "mutual_aid_care": ("互助式养老", "民政局", "四.4", "welfare", "member", "span"),
+    "pairing": ("结对帮扶", "民政局", "六.4", "welfare", "household", "span"),
+    "volunteer_service": ("志愿服务", "民政局", "六.2、六.4", "welfare", "household", "event"),
+    "charity_raised": ("慈善资金募集", "慈善总会", "六.3", "charity", "town", "event"),
+    "charity_spent": ("慈善资金使用", "慈善总会", "六.3", "charity", "town", "event"),
+    "village_project": ("乡村振兴项目", "农业农村局", "五.1", "rural", "village", "event"),
+    "industry_link": ("产业利益联结（联农带农）", "农业农村局", "五.3", "rural", "household", "span"),
+    "pooled_fund": ("统筹整合涉农资金", "财政局", "组织保障.2", "finance", "town", "event"),
+}
+# Categories a row may carry, per kind (sources and uses of funds, partner types, project fields).
+ASSISTANCE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "charity_raised": ("企业捐赠", "个人捐赠", "社会组织", "其他"),
+    "charity_spent": ("生活帮扶", "助医", "助学", "助残", "其他"),
+    "pairing": ("企业", "社会组织", "慈善机构", "事业单位"),
+    "village_project": ("基础设施", "产业发展", "社区改造", "公共服务"),
+    "industry_link": ("龙头企业", "农民专业合作社", "家庭农场"),
+    "pooled_fund": ("中央和省级资金", "市级资金", "区镇资金"),
 }

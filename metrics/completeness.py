@@ -34,8 +34,20 @@ KPI_FEEDS: dict[str, tuple[str, ...]] = {
 YEARLY_FEEDS: frozenset[str] = frozenset({"agriculture"})
 
 # Figures that exist only for whole towns (budgets are set per town): not shown per village.
-TOWN_ONLY: frozenset[str] = frozenset({"relief_budget_execution"})
-TOWN_ONLY_NOTE = "预算按区镇下达，村(社区)不单列预算执行率"
+# KPI -> why it has no village figure.
+TOWN_ONLY_NOTES: dict[str, str] = {
+    "relief_budget_execution": "预算按区镇下达，村(社区)不单列预算执行率",
+    "charity_raised": "慈善资金按区镇统计，村(社区)不单列",
+    "charity_spent": "慈善资金按区镇统计，村(社区)不单列",
+    "charity_disclosure_rate": "慈善资金按区镇统计，村(社区)不单列",
+    "pooled_funds": "统筹整合资金按区镇下达，村(社区)不单列",
+}
+TOWN_ONLY: frozenset[str] = frozenset(TOWN_ONLY_NOTES)
+
+
+def town_only_note(keys: list[str] | tuple[str, ...]) -> str:
+    """One note for the town-only KPIs among keys, each reason once."""
+    return "；".join(dict.fromkeys(TOWN_ONLY_NOTES[k] for k in keys if k in TOWN_ONLY_NOTES))
 
 
 def feeds_of(kpi: Kpi) -> tuple[str, ...]:

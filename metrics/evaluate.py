@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from data_access.models.governance import CITY_SCOPE
 from data_access.queries import reference
-from metrics.completeness import TOWN_ONLY, TOWN_ONLY_NOTE, gap_note, lagging_feeds
+from metrics.completeness import TOWN_ONLY_NOTES, gap_note, lagging_feeds
 from metrics.domain.attainment import Status, attainment, paced_target, status
 from metrics.domain.periods import Grain, Period
 from metrics.domain.rules import NoStandardError, Standard, standard_in_force
@@ -195,7 +195,7 @@ class Evaluator:
 
     def _town_only(self, kpi: Kpi) -> bool:
         """A figure that exists for whole towns only, asked for at village level."""
-        return self.level == "village" and kpi.key in TOWN_ONLY
+        return self.level == "village" and kpi.key in TOWN_ONLY_NOTES
 
     def _compute(self, kpi: Kpi, period: Period) -> tuple[KpiValues, date | None]:
         level = "town" if self._town_only(kpi) else None
@@ -293,7 +293,8 @@ class Evaluator:
         judged = Status.INCOMPLETE if incomplete else status(ratio, self.settings)
         basis = values.basis
         if self._town_only(kpi) and scope == self.total_scope and self.level == "village":
-            basis = f"{basis}；{TOWN_ONLY_NOTE}" if basis else TOWN_ONLY_NOTE
+            note = TOWN_ONLY_NOTES[kpi.key]
+            basis = f"{basis}；{note}" if basis else note
         return Figure(
             kpi=kpi,
             scope=scope,

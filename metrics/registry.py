@@ -6,7 +6,7 @@ assembles the domains and is the import path the rest of the code uses."""
 
 from __future__ import annotations
 
-from metrics.kpis import caseload, dividends, employment, relief, social
+from metrics.kpis import caseload, dividends, employment, forces, relief, social
 from metrics.kpis.caseload import warning_params
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
 from metrics.kpis.facts import FEN_TO_WAN, prefetch_months
@@ -36,6 +36,7 @@ DOMAINS = {
     "employment": "就业帮扶",
     "dividends": "集体经济分红",
     "social": "社会保障衔接",
+    "forces": "社会力量",
 }
 
 KPIS: tuple[Kpi, ...] = (
@@ -43,7 +44,9 @@ KPIS: tuple[Kpi, ...] = (
     *relief.DOMAIN_KPIS,
     *employment.DOMAIN_KPIS,
     *dividends.DOMAIN_KPIS,
+    *forces.RURAL_KPIS,
     *social.DOMAIN_KPIS,
+    *forces.DOMAIN_KPIS,
 )
 
 KPI_BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
@@ -64,6 +67,7 @@ DOMAIN_CARDS: dict[str, tuple[str, ...]] = {
     "employment": employment.CARDS,
     "dividends": dividends.CARDS,
     "social": social.CARDS,
+    "forces": forces.CARDS,
 }
 DOMAIN_CHART_KPI: dict[str, str] = {
     "caseload": "caseload_households",
@@ -71,4 +75,5 @@ DOMAIN_CHART_KPI: dict[str, str] = {
     "employment": "placement_rate",
     "dividends": "dividend_compliance",
     "social": "pension_coverage",
+    "forces": "pairing_rate",
 }

@@ -32,8 +32,26 @@ unit_label = "区镇" if view.level == "town" else "村(社区)"
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="dividends_league", level=view.level)
 
+
+
+def _rural() -> None:
+    """五.1 resources for villages and 五.3 industry links: monthly feeds, so they follow the
+    selected period itself (the dividend tables above show the latest reported year)."""
+    rural = store.detail(ctx.url, ctx.version, f.towns, f.period.key, f.scope, None, "rural", ctx.principal)
+    st.subheader(f"乡村振兴资源倾斜与联农带农（五.1、五.3，{f.period.label}）")
+    table("乡村振兴", pd.DataFrame(rural.per_unit))
+    if rural.categories:
+        table("乡村振兴项目领域", pd.DataFrame(rural.categories))
+    st.caption(
+        "项目投入：开工日期在期内的乡村振兴项目；投向薄弱村为其中经济相对薄弱村的项目（农业农村局数据）。"
+        "联农带农覆盖率：期末低保、低保边缘家庭中与龙头企业、合作社或家庭农场有利益联结的比例。"
+        "薄弱村名单只有现状，没有逐年进出记录，“每年摘帽多少个”暂无法统计。"
+    )
+
+
 if detail is None or detail.year is None:
     st.info("尚无年度分红数据。")
+    _rural()
     st.stop()
 
 
@@ -133,6 +151,7 @@ table(
     ),
 )
 st.caption(f"共 {len(rows)} 个合作社报送{detail.year}年度数据，显示 {len(shown)} 个。")
+_rural()
 
 st.divider()
 exports.excel_button("集体经济分红")

@@ -83,6 +83,14 @@ if detail is not None and detail.subsidy:
         "低保、低保边缘家庭中期末参保的成员（按人去重）；养老为城乡居民养老保险（人社局数据），"
         "医保为居民医保（医保局数据）。养老金待遇水平暂无数据来源，未列示。"
     )
+if detail is not None and detail.welfare:
+    st.subheader("防贫保险（三.7）与老年人福利保障（四.4）")
+    table("防贫保险与老年人福利保障", pd.DataFrame(detail.welfare))
+    st.caption(
+        f"防贫保险参保率：低保、低保边缘家庭成员中期末在保的比例（农业农村局数据，按人去重）。"
+        f"老年人探访率：这些家庭中{detail.elderly_age}岁及以上老人在期末前{detail.elderly_visit_days}天内"
+        "（含当天）接受居家探访的比例；适老化改造为期内完成改造的户数（民政局数据）。年龄和天数为设置项。"
+    )
 if detail is not None and detail.linkage:
     st.subheader("干部挂钩联系（六.2）")
     table("干部挂钩联系", pd.DataFrame(detail.linkage))

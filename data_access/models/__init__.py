@@ -11,6 +11,7 @@ from data_access.models.analytics import (
     FactReliefMonth,
 )
 from data_access.models.api import ApiRateWindow, ApiToken
+from data_access.models.assistance import AssistanceRecord
 from data_access.models.auth import AuditEvent, UserAccount
 from data_access.models.cooperative import Cooperative, CooperativeYear, FuminDividend
 from data_access.models.employment import (
@@ -36,6 +37,7 @@ __all__ = [
     "AnalyticsState",
     "ApiRateWindow",
     "ApiToken",
+    "AssistanceRecord",
     "AuditEvent",
     "CadreLink",
     "CaseEvent",

@@ -22,6 +22,8 @@ SCHEMES: dict[str, tuple[str, str]] = {
     "medical": ("'medical'", "1 = 1"),
     # 四.3: disabled members (失能) in long-term care insurance.
     "ltc": ("'ltc'", "m.severe_disability"),
+    # 三.7: every member of floor-group and monitored households in 防贫保险.
+    "anti_poverty": ("'anti_poverty'", "1 = 1"),
 }
 
 

@@ -32,6 +32,10 @@ SETTING_DEFS: tuple[SettingDef, ...] = (
     SettingDef("gap_window_monthly_days", "应助尽助回看期（按月发放的生活救助）", 31, "天", "三.1 未规定核查口径"),
     SettingDef("cadre_visit_days", "挂钩干部走访统计期（期末前）", 90, "天", "六.2 未规定走访频次"),
     SettingDef(
+        "elderly_min_age", "特殊困难老年人年龄起点", 60, "岁", "四.4 未规定年龄口径（按老年人权益保障法取60岁）"
+    ),
+    SettingDef("elderly_visit_days", "老年人居家探访统计期（期末前）", 90, "天", "四.4 未规定探访频次"),
+    SettingDef(
         "gap_window_yearly_days", "应助尽助回看期（医疗、教育、临时救助）", 365, "天", "三.2—三.4 未规定核查口径"
     ),
 )

@@ -9,6 +9,7 @@ from typing import Any
 from metrics.domains.caseload import caseload_detail
 from metrics.domains.dividends import dividend_detail
 from metrics.domains.employment import employment_detail
+from metrics.domains.forces import forces_detail, rural_detail
 from metrics.domains.relief import relief_detail
 from metrics.domains.social import social_detail
 
@@ -18,4 +19,6 @@ DETAILS: dict[str, Callable[..., Any]] = {
     "employment": employment_detail,
     "dividends": dividend_detail,
     "social": social_detail,
+    "forces": forces_detail,
+    "rural": rural_detail,
 }

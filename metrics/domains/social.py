@@ -9,6 +9,7 @@ from typing import Any
 
 from data_access.access import Principal
 from data_access.queries import households, social
+from metrics.domains.forces import kpi_rows
 from metrics.evaluate import Evaluator
 from metrics.kpis.core import QueryContext
 from metrics.kpis.social import cadre_rows, premium_subsidy_rows, visited_from
@@ -26,6 +27,13 @@ class SocialDetail:
     visit_days: int = 90
     # village level: households not linked or not visited lately (masked); None: not allowed
     unvisited: list[dict[str, Any]] | None = field(default_factory=list)
+    # per unit: 防贫保险 (三.7) and elderly care (四.4) KPI values
+    welfare: list[dict[str, Any]] = field(default_factory=list)
+    elderly_age: int = 60
+    elderly_visit_days: int = 90
+
+
+WELFARE_KPIS = ("anti_poverty_insurance_coverage", "elderly_visit_rate", "home_retrofits")
 
 
 SCHEME_DEPARTMENTS = {"pension": "人社局", "medical": "医保局", "ltc": "医保局"}
@@ -125,8 +133,10 @@ def social_detail(
     cadre_ctx = evaluator.context(KPI_BY_KEY["cadre_link_rate"])
     linkage = linkage_rows(cadre_ctx, units) if cadre_ctx is not None else []
     visit_days = int(cadre_ctx.settings["cadre_visit_days"]) if cadre_ctx is not None else 90
+    welfare = kpi_rows(evaluator, units, WELFARE_KPIS)
+    age, days = int(evaluator.settings["elderly_min_age"]), int(evaluator.settings["elderly_visit_days"])
     if not village:
-        return SocialDetail([], subsidy, linkage, visit_days)
+        return SocialDetail([], subsidy, linkage, visit_days, welfare=welfare, elderly_age=age, elderly_visit_days=days)
     unvisited: list[dict[str, Any]] | None = None
     if cadre_ctx is not None and principal.may_list(town=cadre_ctx.towns[0], departments=CADRE_DEPARTMENTS):
         unvisited = unvisited_list(cadre_ctx, village, principal, unmask)
@@ -162,4 +172,4 @@ def social_detail(
                     "未参加": SCHEME_LABELS[scheme],
                 }
             )
-    return SocialDetail(listing, subsidy, linkage, visit_days, unvisited)
+    return SocialDetail(listing, subsidy, linkage, visit_days, unvisited, welfare, age, days)

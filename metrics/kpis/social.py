@@ -1,11 +1,12 @@
 """KPIs of 社会保障衔接: pension, medical and long-term-care coverage, premium subsidies (四.2,
-四.3), and the cadre linkage of 六.2 (挂钩联系), shown on the same page."""
+四.3), 防贫保险 coverage (三.7), elderly care (四.4), and the cadre linkage of 六.2 (挂钩联系),
+shown on the same page."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from data_access.queries import social
+from data_access.queries import assistance, social
 from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
 from metrics.kpis.facts import (
@@ -41,6 +42,45 @@ def medical_coverage(ctx: QueryContext) -> KpiValues:
 
 def ltc_coverage(ctx: QueryContext) -> KpiValues:
     return _coverage(ctx, "ltc")
+
+
+def anti_poverty_insurance_coverage(ctx: QueryContext) -> KpiValues:
+    # No fact columns: a small table, read from raw rows (one grouped query).
+    rows = social.coverage(
+        ctx.conn,
+        towns=ctx.towns,
+        scheme="anti_poverty",
+        as_of=ctx.as_of,
+        born_before=ctx.as_of,  # every member counts
+        by=ctx.level,
+        **_lines(ctx),
+    )
+    return KpiValues(_ratio(rows))
+
+
+def elderly_visit_from(ctx: QueryContext) -> date:
+    """First day of the elderly-visit window: as_of minus the setting's days (that day counts)."""
+    return ctx.as_of - int(ctx.settings["elderly_visit_days"]) * _DAY
+
+
+def elderly_visit_rate(ctx: QueryContext) -> KpiValues:
+    rows = assistance.elderly_visits(
+        ctx.conn,
+        towns=ctx.towns,
+        as_of=ctx.as_of,
+        visited_from=elderly_visit_from(ctx),
+        born_before=_years_before(ctx.as_of, int(ctx.settings["elderly_min_age"])),
+        by=ctx.level,
+        **_lines(ctx),
+    )
+    return KpiValues({u: Measure(float(visited), float(elderly)) for u, (elderly, visited) in rows.items()})
+
+
+def home_retrofits(ctx: QueryContext) -> KpiValues:
+    rows = assistance.served_households(
+        ctx.conn, towns=ctx.towns, kind="home_retrofit", start=ctx.start, as_of=ctx.as_of, by=ctx.level
+    )
+    return KpiValues({u: Measure(float(n)) for u, n in rows.items()})
 
 
 def premium_subsidy_rows(ctx: QueryContext) -> dict[str, dict[str, int]]:
@@ -233,6 +273,57 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         compute=cadre_visit_rate,
         scale=100.0,
         decimals=1,
+    ),
+    Kpi(
+        key="anti_poverty_insurance_coverage",
+        short_label="防贫保险参保率",
+        label="精准医疗防贫保险参保率",
+        unit="%",
+        department="农业农村局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="三.7",
+        meaning="期末低保、低保边缘家庭成员中参加精准医疗防贫保险的比例（三.7：探索为相对贫困群体购买精准医疗"
+        "防贫保险；牵头单位市农业农村局）。理赔金额计入救助支出的“保险补充”。",
+        formula="期末在保的低保及低保边缘家庭成员 ÷ 低保及低保边缘家庭成员 × 100%（按人去重）",
+        feed="rural",
+        accumulates=False,
+        compute=anti_poverty_insurance_coverage,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="elderly_visit_rate",
+        short_label="老年人探访率",
+        label="特殊困难老年人居家探访率",
+        unit="%",
+        department="民政局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="四.4",
+        meaning="期末低保、低保边缘家庭中的老年人（年龄起点为设置项，默认60岁）在期末前N天内（含第N天，N为设置项，"
+        "默认90天）接受过居家探访的比例（四.4：建立特殊困难老年人居家探访制度）。",
+        formula="期末前N天内有探访记录的老年人 ÷ 期末低保及低保边缘家庭中的老年人 × 100%（按人去重）",
+        feed="welfare",
+        accumulates=False,
+        compute=elderly_visit_rate,
+        scale=100.0,
+        decimals=1,
+    ),
+    Kpi(
+        key="home_retrofits",
+        short_label="适老化改造户数",
+        label="困难老年人家庭适老化改造户数",
+        unit="户",
+        department="民政局",
+        direction=Direction.HIGHER,
+        domain="social",
+        clause="四.4",
+        meaning="期内完成适老化改造的困难老年人家庭户数（四.4：加快困难老年人家庭适老化改造；一户多次只计一次）。",
+        formula="改造日期在期内的适老化改造记录所涉家庭数（按户去重）",
+        feed="welfare",
+        accumulates=True,
+        compute=home_retrofits,
     ),
 )
 

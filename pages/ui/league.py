@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.completeness import TOWN_ONLY, TOWN_ONLY_NOTE
+from metrics.completeness import TOWN_ONLY, town_only_note
 from metrics.domain.attainment import Status
 from metrics.evaluate import Figure
 from metrics.registry import KPI_BY_KEY
@@ -68,7 +68,7 @@ def show(
         hide_index=True,
     )
     hint = "点击一行查看该区镇的村(社区)" if level == "town" else "点击一行查看该村(社区)的明细名单（已脱敏）"
-    note = f"{'、'.join(KPI_BY_KEY[k].short for k in dropped)}：{TOWN_ONLY_NOTE}。" if dropped else ""
+    note = f"{'、'.join(KPI_BY_KEY[k].short for k in dropped)}：{town_only_note(dropped)}。" if dropped else ""
     st.caption(f"{legend()}　{hint}；点击列标题排序。{note}")
     selected = event.selection.rows if event is not None else []
     if selected:

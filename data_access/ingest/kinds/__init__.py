@@ -4,13 +4,22 @@ A kind says which table it fills, its columns (template header, accepted header 
 field, type, whether required, example), the natural key that recognises a row already in
 the store (for duplicates and updates), how references resolve, and which department feed
 (data_access.reference.FEEDS) its dates move. A new feed is one record in its department's
-module here (civil_register, civil_cases, relief, employment, agriculture, social, goals),
+module here (civil_register, civil_cases, relief, employment, agriculture, social, assistance, goals),
 plus its key in LOAD_ORDER below.
 """
 
 from __future__ import annotations
 
-from data_access.ingest.kinds import agriculture, civil_cases, civil_register, employment, goals, relief, social
+from data_access.ingest.kinds import (
+    agriculture,
+    assistance,
+    civil_cases,
+    civil_register,
+    employment,
+    goals,
+    relief,
+    social,
+)
 from data_access.ingest.kinds.base import HEAD_ID, MEMBER_ID, Column, FeedKind, example_id
 
 __all__ = [
@@ -44,10 +53,16 @@ LOAD_ORDER: tuple[str, ...] = (
     "fumin_dividends",
     "insurance_enrolments",
     "cadre_links",
+    "elderly_care",
+    "social_help",
+    "charity_funds",
+    "village_projects",
+    "industry_links",
+    "pooled_funds",
     "goals",
 )
 
-_BY_DEPARTMENT = (civil_register, civil_cases, relief, employment, agriculture, social, goals)
+_BY_DEPARTMENT = (civil_register, civil_cases, relief, employment, agriculture, social, assistance, goals)
 KINDS: dict[str, FeedKind] = {k.key: k for module in _BY_DEPARTMENT for k in module.DEPARTMENT_KINDS}
 assert set(KINDS) == set(LOAD_ORDER), "every feed kind needs its place in LOAD_ORDER"
 KINDS = {key: KINDS[key] for key in LOAD_ORDER}

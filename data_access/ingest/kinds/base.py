@@ -144,6 +144,7 @@ SCHEMES = {
     "employee_pension": "职工养老保险",
     "medical": "居民医保",
     "ltc": "长期护理保险",
+    "anti_poverty": "防贫保险",
 }
 SCHEME = Choice(
     SCHEMES,
@@ -156,10 +157,24 @@ SCHEME = Choice(
         "居民基本医疗保险": "medical",
         "城乡居民基本医疗保险": "medical",
         "长护险": "ltc",
+        "精准医疗防贫保险": "anti_poverty",
+        "医疗防贫保险": "anti_poverty",
     },
 )
-SCHEME_FEEDS = {"pension": "employment", "employee_pension": "employment", "medical": "medical", "ltc": "medical"}
-SCHEME_DEPARTMENTS = {"pension": "人社局", "employee_pension": "人社局", "medical": "医保局", "ltc": "医保局"}
+SCHEME_FEEDS = {
+    "pension": "employment",
+    "employee_pension": "employment",
+    "medical": "medical",
+    "ltc": "medical",
+    "anti_poverty": "rural",
+}
+SCHEME_DEPARTMENTS = {
+    "pension": "人社局",
+    "employee_pension": "人社局",
+    "medical": "医保局",
+    "ltc": "医保局",
+    "anti_poverty": "农业农村局",
+}
 # Which department feed dates each relief type (组织保障.4: each arrives on its own schedule).
 RELIEF_TYPE_FEEDS = {
     "living": "relief_civil",

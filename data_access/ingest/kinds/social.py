@@ -20,9 +20,9 @@ DEPARTMENT_KINDS: tuple[FeedKind, ...] = (
     FeedKind(
         key="insurance_enrolments",
         label="参保记录",
-        department="人社局、医保局",
+        department="人社局、医保局、农业农村局",
         model=InsuranceEnrolment,
-        description="城乡居民养老保险、职工养老保险（人社局），居民医保、长期护理保险（医保局）（四.1、四.3）。",
+        description="城乡居民养老保险、职工养老保险（人社局），居民医保、长期护理保险（医保局）（四.1、四.3），防贫保险（农业农村局，三.7）。",
         columns=(
             _person(),
             Column("险种", "scheme", SCHEME, variants=("参保险种", "保险类型"), example="居民医保"),
