@@ -41,6 +41,7 @@ TOWN_ONLY_NOTES: dict[str, str] = {
     "charity_spent": "慈善资金按区镇统计，村(社区)不单列",
     "charity_disclosure_rate": "慈善资金按区镇统计，村(社区)不单列",
     "pooled_funds": "统筹整合资金按区镇下达，村(社区)不单列",
+    "job_supply_ratio": "岗位储备库按区镇建立，村(社区)不单列供需比",
 }
 TOWN_ONLY: frozenset[str] = frozenset(TOWN_ONLY_NOTES)
 

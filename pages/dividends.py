@@ -33,7 +33,6 @@ st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}
 league.show(f, view.units, view.league, CARDS, key="dividends_league", level=view.level)
 
 
-
 def _rural() -> None:
     """五.1 resources for villages and 五.3 industry links: monthly feeds, so they follow the
     selected period itself (the dividend tables above show the latest reported year)."""

@@ -114,6 +114,11 @@ table(
     ),
 )
 
+
+def _ratio(vacancies: int, seekers: int) -> float | None:
+    return round(vacancies / seekers, 2) if seekers else None
+
+
 town_codes = codes if view.level == "town" else [f.scope]
 town_names = names if view.level == "town" else [f.scope_name]
 st.subheader("创业扶持与岗位储备库")
@@ -135,12 +140,17 @@ table(
                 "贴息（万元）": round(detail.loans.get(code, (0, 0, 0))[2] / FEN_PER_WAN, 2),
                 "储备岗位（个）": detail.job_pool.get(code, (0, 0))[0],
                 "空缺人数（人）": detail.job_pool.get(code, (0, 0))[1],
+                "待就业重点对象（人）": detail.supply.get(code, (0, 0))[1],
+                "岗位供需比（岗/人）": _ratio(*detail.supply.get(code, (0, 0))),
             }
             for code, name in zip(town_codes, town_names, strict=True)
         ]
     ),
 )
-st.caption("创业补贴与贷款为期内发放；岗位储备库为期末在库岗位及未补足的空缺。")
+st.caption(
+    "创业补贴与贷款为期内发放；岗位储备库为期末在库岗位及未补足的空缺。"
+    "岗位供需比 = 空缺人数 ÷ 待就业重点对象（期末未在岗），小于1表示岗位不足（二(二).4）。"
+)
 
 st.divider()
 exports.excel_button("就业帮扶")

@@ -38,6 +38,7 @@ PAGES = [
     "pages/employment.py",
     "pages/dividends.py",
     "pages/social_security.py",
+    "pages/social_forces.py",
     "pages/town.py",
     "pages/briefing.py",
     "pages/definitions.py",

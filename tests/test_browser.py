@@ -180,7 +180,7 @@ def test_first_request_to_a_page_on_a_cold_server(sqlite_demo_url, browser):
         page.close()
 
 
-PAGE_PATHS = ("caseload", "relief", "employment", "dividends", "social-security", "town")
+PAGE_PATHS = ("caseload", "relief", "employment", "dividends", "social-security", "social-forces", "town")
 
 
 @pytest.mark.parametrize("path", PAGE_PATHS)

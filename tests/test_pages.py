@@ -21,6 +21,7 @@ PAGES = {
     "employment": "pages/employment.py",
     "dividends": "pages/dividends.py",
     "social": "pages/social_security.py",
+    "forces": "pages/social_forces.py",
     "town": "pages/town.py",
 }
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")

@@ -26,6 +26,7 @@ PAGES = (
     "pages/employment.py",
     "pages/dividends.py",
     "pages/social_security.py",
+    "pages/social_forces.py",
     "pages/town.py",
 )
 TOWN = "320583101000"  # 巴城镇

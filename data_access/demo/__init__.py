@@ -3,7 +3,8 @@
 `generate(engine)` fills an empty, migrated store with 60 months of history (DEMO_START to
 DEMO_END) for all 11 towns: households and members (一户一档), income assessments, the
 two-level review of entries and exits, the seven relief types, employment support,
-cooperatives and dividends, insurance, cadre links and each department feed's freshness.
+cooperatives and dividends, insurance, cadre links, 帮扶服务记录 (elderly care, social help,
+charity, village projects, industry links, pooled funds) and each department feed's freshness.
 
 Everything derives from random.Random(seed), never from the clock or the global random, so
 one seed and scale always give the same rows. Relief is paid only where metrics.domain.rules says
@@ -11,7 +12,7 @@ the household qualifies on the payment date; a few qualifying households are del
 left unpaid (应助尽助 gaps) so the dashboard has something to find.
 
 The generator is split by domain in this package (base, names, writer, households,
-caseload, relief, employment, social, dividends, towns); this module is its public API.
+caseload, relief, employment, social, dividends, assistance, towns); this module is its public API.
 
 CLI: python -m data_access.demo [--scale 1] [--seed N] [--if-empty]
 """
@@ -22,11 +23,13 @@ import argparse
 import random
 import sys
 from collections.abc import Callable
+from datetime import date
 from time import perf_counter
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import Connection
 
+from data_access.demo.assistance import _write_anti_poverty, _write_town_assistance
 from data_access.demo.base import DEFAULT_SEED, DEMO_END, DEMO_START
 from data_access.demo.dividends import _write_cooperatives
 from data_access.demo.employment import _write_job_postings
@@ -81,15 +84,19 @@ def generate(
         _write_reference(writer, towns)
         _write_cooperatives(rng, writer, towns)
         ledger, used_ids = _Ledger(), set[str]()
+        anti_poverty: list[tuple[int, date, date | None]] = []
         for town in towns:
             # One stream per town, seeded from the master stream: retuning one town's profile
             # leaves the other towns' households largely as they were (only ids shift).
             town_rng = random.Random(rng.getrandbits(64))
             generator = _TownGenerator(town_rng, town, scale=scale, writer=writer, ledger=ledger, used_ids=used_ids)
             active = generator.run()
+            anti_poverty += generator.anti_poverty
             report(f"{town.ref.name}：在册 {active:,} 户")
         _write_job_postings(rng, writer, towns, scale)
         _write_budgets(rng, writer, towns, ledger)
+        _write_town_assistance(connection, writer, towns, scale, seed)
+        _write_anti_poverty(writer, anti_poverty)  # after every other enrolment: their ids stay as they were
         writer.flush()
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection, writer.tables_with_ids())

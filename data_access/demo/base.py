@@ -36,6 +36,7 @@ FEED_DATA_DATES: dict[str, date] = {
     "education": date(2026, 9, 30),
     "legal": date(2026, 9, 30),
     "agriculture": date(2025, 12, 31),
+    "charity": date(2026, 9, 30),  # 慈善总会 reports a month behind
 }
 RELIEF_FEED = {
     "living": "relief_civil",

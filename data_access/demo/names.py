@@ -128,4 +128,5 @@ TABLE_LABELS = {
     "fumin_dividend": "富民分红",
     "insurance_enrolment": "参保记录",
     "cadre_link": "挂钩联系",
+    "assistance_record": "帮扶服务记录",
 }

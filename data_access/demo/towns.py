@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from data_access import reference
+from data_access.demo.assistance import _AssistanceMixin
 from data_access.demo.base import (
     DEMO_END,
     DEMO_START,
@@ -52,7 +53,7 @@ from data_access.demo.writer import _Ledger, _Writer
 from data_access.models import FeedStatus, Household, LivingStandard, Setting, Town, Village
 
 
-class _TownGenerator(_CaseloadMixin, _ReliefMixin, _EmploymentMixin, _SocialMixin, _DividendsMixin):
+class _TownGenerator(_CaseloadMixin, _ReliefMixin, _EmploymentMixin, _SocialMixin, _DividendsMixin, _AssistanceMixin):
     """Households of one town and everything hanging off them, streamed to the writer."""
 
     def __init__(
@@ -73,6 +74,7 @@ class _TownGenerator(_CaseloadMixin, _ReliefMixin, _EmploymentMixin, _SocialMixi
         self.ledger = ledger
         self.used_ids = used_ids
         self.active_at_end = 0
+        self.anti_poverty = []
 
     # -- register dynamics --------------------------------------------------------------
 
@@ -161,6 +163,7 @@ class _TownGenerator(_CaseloadMixin, _ReliefMixin, _EmploymentMixin, _SocialMixi
         else:
             placements = {}
         self._insurance(hh, entry.submitted.date(), placements)
+        self._assistance(hh)
 
 
 # --------------------------------------------------------------------------- city-level rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from data_access.analytics import serve
 from data_access.queries import employment
@@ -32,6 +32,8 @@ class EmploymentDetail:
     subsidies: dict[tuple[str, str], tuple[int, int]]  # (town, kind) -> (grants, fen)
     loans: dict[str, tuple[int, int, int]]  # town -> (loans, principal fen, interest subsidy fen)
     job_pool: dict[str, tuple[int, int]]  # town -> (open postings, open vacancies)
+    # town -> (open vacancies, job seekers: key targets not in work) at as_of (二(二).4)
+    supply: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def employment_detail(
@@ -49,7 +51,10 @@ def employment_detail(
     lines = {"floor_fen": ctx.standard.floor_fen, "line_fen": ctx.standard.monitoring_line_fen}
     months = int(ctx.settings["retention_months"])
     start = evaluator.period.start
+    supply_values, _ = evaluator.values(KPI_BY_KEY["job_supply_ratio"])
+    supply = {t: (int(m.num), int(m.den or 0)) for t, m in supply_values.by_town.items()}
     return EmploymentDetail(
+        supply=supply,
         funnel=serve.funnel(conn, towns=towns, as_of=ctx.as_of, retention_months=months, by=by, **lines),
         retention_months=months,
         new_by_channel=employment.new_placements(conn, towns=towns, start=start, end=ctx.as_of, by=by),

@@ -50,6 +50,15 @@ def plan_share(ctx: QueryContext) -> KpiValues:
     return KpiValues({t: Measure(float(r["with_plan"]), float(r["targets"])) for t, r in _funnel(ctx).items()})
 
 
+def job_supply_ratio(ctx: QueryContext) -> KpiValues:
+    """Open vacancies in the 岗位储备库 per job seeker (a key target not in work) at as_of."""
+    pool = ctx.shared("job_pool", lambda: employment.job_pool(ctx.conn, towns=ctx.towns, as_of=ctx.as_of))
+    funnel = _funnel(ctx)
+    return KpiValues(
+        {t: Measure(float(pool.get(t, (0, 0))[1]), float(r["targets"] - r["employed"])) for t, r in funnel.items()}
+    )
+
+
 def _placement_span(ctx: QueryContext) -> str | None:
     """Which stored span start..as_of is: distinct persons do not add across months."""
     if not months.is_month_end(ctx.as_of) or months.key(ctx.as_of) not in _built(ctx):
@@ -178,6 +187,24 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         feed="employment",
         accumulates=True,
         compute=trainings_started,
+    ),
+    Kpi(
+        key="job_supply_ratio",
+        short_label="岗位供需比",
+        label="岗位储备库供需比",
+        unit="岗/人",
+        department="人社局",
+        direction=Direction.HIGHER,
+        domain="employment",
+        clause="二(二).4",
+        meaning="期末岗位储备库中未补足的空缺岗位与待就业的重点帮扶对象（有劳动能力和就业意愿、期末未在岗）之比"
+        "（二(二).4：建立岗位储备库，精准对接就业需求）；小于1表示岗位不足。岗位按区镇储备，村(社区)不单列。",
+        formula="期末在库岗位的空缺人数 ÷（重点帮扶对象 − 期末在岗的重点帮扶对象）",
+        feed="employment",
+        accumulates=False,
+        compute=job_supply_ratio,
+        ratio=True,
+        decimals=2,
     ),
 )
 

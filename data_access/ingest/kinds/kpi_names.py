@@ -25,6 +25,7 @@ KPI_NAMES: tuple[tuple[str, str, str, str], ...] = (
     ("plan_share", "“一人一策”覆盖率", "一人一策覆盖率", "%"),
     ("new_placements", "新增就业安置", "", "人"),
     ("trainings_started", "技能培训人次", "", "人次"),
+    ("job_supply_ratio", "岗位储备库供需比", "岗位供需比", "岗/人"),
     ("dividend_compliance", "分红达标合作社占比", "分红达标率", "%"),
     ("dividends_total", "股份合作社红利分配总额", "红利分配总额", "万元"),
     ("fumin_households", "富民合作社分红受益户", "富民分红户数", "户"),
