@@ -35,7 +35,7 @@ PLAN_TARGETS = {
     "charity_disclosure_rate": (100.0, "实施方案六.3：加大公益资金使用、项目实施的信息公开力度"),
     "anti_poverty_insurance_coverage": (95.0, "领导小组年度目标（演示）：实施方案三.7 探索购买精准医疗防贫保险"),
     "pairing_rate": (40.0, "领导小组年度目标（演示）：实施方案六.4 引导社会力量结对帮扶"),
-    "industry_link_rate": (20.0, "领导小组年度目标（演示）：实施方案五.3 建立产业利益联结机制"),
+    "industry_link_rate": (10.0, "领导小组年度目标（演示）：实施方案五.3 建立产业利益联结机制"),
 }
 CASELOAD_REDUCTION = 0.03  # demo goal: 3 % fewer monitored households than last year-end
 PLACEMENT_GROWTH = 1.05

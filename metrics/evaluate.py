@@ -275,9 +275,10 @@ class Evaluator:
                     goal, goal_period=running_year, period=running_year, data_date=as_of, accumulates=True
                 )
             else:
-                target = paced_target(
-                    goal, goal_period=gp, period=self.period, data_date=as_of, accumulates=kpi.accumulates
-                )
+                # Only sums are paced: a rate or a ratio over the period is judged in full
+                # (a disclosure rate of 25 % in March is not on track for 100 %).
+                paced = kpi.accumulates and not (kpi.is_rate or kpi.ratio)
+                target = paced_target(goal, goal_period=gp, period=self.period, data_date=as_of, accumulates=paced)
         ratio = attainment(value, target, kpi.direction)
         # A yearly report compares with the year before, whatever the period's grain.
         last_year_period: Period | None = self.period.same_period_last_year()

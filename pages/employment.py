@@ -121,9 +121,9 @@ def _ratio(vacancies: int, seekers: int) -> float | None:
 
 town_codes = codes if view.level == "town" else [f.scope]
 town_names = names if view.level == "town" else [f.scope_name]
-st.subheader("创业扶持与岗位储备库")
+st.subheader("创业扶持（二(二).5）")
 table(
-    "创业扶持与岗位储备库",
+    "创业扶持",
     pd.DataFrame(
         [
             {
@@ -138,6 +138,19 @@ table(
                 "创业担保贷款（笔）": detail.loans.get(code, (0, 0, 0))[0],
                 "贷款金额（万元）": round(detail.loans.get(code, (0, 0, 0))[1] / FEN_PER_WAN, 2),
                 "贴息（万元）": round(detail.loans.get(code, (0, 0, 0))[2] / FEN_PER_WAN, 2),
+            }
+            for code, name in zip(town_codes, town_names, strict=True)
+        ]
+    ),
+)
+st.caption("创业补贴与贷款为期内发放。")
+st.subheader("岗位储备库与供需对接（二(二).4）")
+table(
+    "岗位储备库",
+    pd.DataFrame(
+        [
+            {
+                "区镇": name,
                 "储备岗位（个）": detail.job_pool.get(code, (0, 0))[0],
                 "空缺人数（人）": detail.job_pool.get(code, (0, 0))[1],
                 "待就业重点对象（人）": detail.supply.get(code, (0, 0))[1],
@@ -148,8 +161,8 @@ table(
     ),
 )
 st.caption(
-    "创业补贴与贷款为期内发放；岗位储备库为期末在库岗位及未补足的空缺。"
-    "岗位供需比 = 空缺人数 ÷ 待就业重点对象（期末未在岗），小于1表示岗位不足（二(二).4）。"
+    "期末在库岗位及未补足的空缺；待就业重点对象为有劳动能力和就业意愿、期末未在岗的监测对象家庭劳动力。"
+    "岗位供需比 = 空缺人数 ÷ 待就业重点对象，小于1表示岗位不足。"
 )
 
 st.divider()

@@ -26,6 +26,15 @@ card_row(view.cards, per_row=3)
 st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}各村(社区)")
 league.show(f, view.units, view.league, CARDS, key="forces_league", level=view.level)
 
+
+def _goal_note(figures, town_goal) -> str:
+    if any(r.target is not None for r in figures):
+        return "横线为目标"
+    if town_goal is not None and town_goal.target is not None:
+        return "村(社区)未单列目标，虚线为全镇目标"
+    return "未设目标"
+
+
 names = [name for _, name in view.units]
 codes = [code for code, _ in view.units]
 pairing = [view.league[c]["pairing_rate"] for c in codes]
@@ -37,8 +46,7 @@ fig = charts.bars_vs_goal(
     targets=[r.target for r in pairing],
     statuses=[r.status for r in pairing],
     unit="%",
-    title=f"期末结对帮扶覆盖率（{'横线为目标' if any(r.target is not None for r in pairing) else '未设目标'}，"
-    f"{f.period.label}）",
+    title=f"期末结对帮扶覆盖率（{_goal_note(pairing, town_goal)}，{f.period.label}）",
     reference=(town_goal.target, "全镇目标") if town_goal is not None and town_goal.target is not None else None,
 )
 chart(fig, f, name="结对帮扶覆盖率", key="forces_pairing")

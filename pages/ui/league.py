@@ -30,6 +30,9 @@ def league_frame(
         rows.append({unit_label: name, **{header(k): figures[k].value if k in figures else None for k in keys}})
         statuses.append({header(k): figures[k].status if k in figures else Status.NONE for k in keys})
     frame = pd.DataFrame(rows, index=[code for code, _ in units])
+    # Numeric columns even when every value is missing (a feed not yet in): an all-None
+    # column would be an object column that Streamlit prints as "None" instead of "—".
+    frame = frame.astype({header(k): "float64" for k in keys})
     return frame, pd.DataFrame(statuses, index=frame.index)
 
 
