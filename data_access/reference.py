@@ -67,6 +67,11 @@ RELIEF_TYPES: dict[str, tuple[str, str, str]] = {
     "insurance": ("保险补充", "农业农村局", "三.7"),
 }
 
+# 三.5: the two forms of housing support, by the household's income (差别化住房保障).
+HOUSING_ITEMS: dict[str, str] = {"rent": "公租房租赁补贴", "purchase": "经济适用住房购房补贴"}
+# 三.5 and 三.6 name who they are for: households impoverished by illness, schooling or disaster.
+HOUSING_CAUSES: tuple[str, ...] = ("illness", "schooling", "disaster")
+
 PLACEMENT_CHANNELS: dict[str, str] = {
     "employer": "用人单位吸纳",
     "flexible": "弹性岗位",

@@ -172,5 +172,14 @@ if f.village:
 elif not f.is_city:
     st.caption("选择一个村(社区)可查看应助未助家庭名单。")
 
+if detail.housing:
+    st.subheader("住房保障：租赁补贴与购房补贴（三.5）")
+    table("住房保障", pd.DataFrame(detail.housing).rename(columns={"单位": unit_label}))
+    st.caption(
+        "租赁补贴、购房补贴为期内发放的家庭数（按户去重）和金额（住建局数据）。三.5 的对象为因病、因教、因灾致贫"
+        "且满足住房保障标准的家庭：住房保障标准未接入系统，此处按致贫原因初筛期末在册的低保、低保边缘户，"
+        "“获保障比例”只作参考，不作为应助未助判定。"
+    )
+
 st.divider()
 exports.excel_button("救助支出")

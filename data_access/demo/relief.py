@@ -47,7 +47,7 @@ class _ReliefMixin(_GeneratorState):
         self._occasional(hh, "legal", 0.0028, lambda: _yuan(self.rng, 800, 3000))
         self._occasional(hh, "insurance", 0.0025, lambda: _yuan(self.rng, 2000, 20000, step=100))
 
-    def _pay(self, hh: _Household, relief_type: str, day: date, amount_fen: int, persons: int) -> None:
+    def _pay(self, hh: _Household, relief_type: str, day: date, amount_fen: int, persons: int, item: str = "") -> None:
         self.writer.add(
             ReliefPayment,
             {
@@ -59,6 +59,7 @@ class _ReliefMixin(_GeneratorState):
                 "paid_on": day,
                 "amount_fen": amount_fen,
                 "persons_covered": persons,
+                "item": item,
             },
         )
         self.ledger.add(day.year, hh.town.code, relief_type, amount_fen)
@@ -143,14 +144,23 @@ class _ReliefMixin(_GeneratorState):
                     self._pay(hh, "education", day, EDUCATION_AID_YUAN[stage] * 100, 1)
 
     def _housing(self, hh: _Household, first: date, last: date) -> None:
-        """住房保障 (三.5): a monthly rent subsidy for a few households below M."""
+        """住房保障 (三.5): a monthly rent subsidy for a few households below M; about one in six
+        of them (the better-off, 差别化) gets a one-off purchase subsidy instead."""
         rng = self.rng
         if rng.random() >= 0.05:
             return
         rent = _yuan(rng, 300, 900)
+        # A side stream: the town's main stream draws exactly what it drew before.
+        side = random.Random(f"housing-{self.town.code}-{hh.id}")
+        purchase = side.random() < 0.16
         for day in _days_within(HOUSING_DAYS, first, last):
-            if hh.below_line_on(day):
-                self._pay(hh, "housing", day, rent, hh.size)
+            current = hh.below_line_on(day)
+            if not current:
+                continue
+            if purchase:
+                self._pay(hh, "housing", day, _yuan(side, 30_000, 80_000), hh.size, item="purchase")
+                return
+            self._pay(hh, "housing", day, rent, hh.size, item="rent")
 
     def _occasional(self, hh: _Household, relief_type: str, monthly_chance: float, amount: Callable[[], int]) -> None:
         """Rare cases (法律援助, 防贫保险 claims): a few a month per town, households below M."""

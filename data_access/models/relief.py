@@ -23,6 +23,8 @@ class ReliefPayment(SQLModel, table=True):
     paid_on: date = Field(index=True)
     amount_fen: int = Field(sa_type=BigInteger)
     persons_covered: int = 1
+    # 住房保障 (三.5): "rent" (公租房租赁补贴) or "purchase" (经济适用住房购房补贴); "" elsewhere.
+    item: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
 
 
 class ReliefBudget(SQLModel, table=True):

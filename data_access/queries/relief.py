@@ -159,3 +159,63 @@ def gap_households(
         "village": village,
     }
     return [int(r[0]) for r in run(conn, sql, towns=towns, params=params)]
+
+
+def housing_split(
+    conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """住房保障 (三.5) per unit and form of support (rent / purchase / "" unclassified): (distinct
+    households paid, amount in fen) between start and end inclusive."""
+    source, col = _from(by)
+    sql = f"""
+    SELECT {col} AS unit, r.item, COUNT(DISTINCT r.household_id), SUM(r.amount_fen) FROM {source}
+    WHERE r.relief_type = 'housing' AND r.town_code IN :towns AND r.paid_on >= :start AND r.paid_on <= :end
+    GROUP BY {col}, r.item
+    """
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for unit, item, households, fen in run(conn, sql, towns=towns, params={"start": start, "end": end}):
+        out.setdefault(str(unit), {})[str(item or "")] = (int(households), int(fen or 0))
+    return out
+
+
+def housing_candidates(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    causes: Collection[str],
+    start: date,
+    as_of: date,
+    floor_fen: int,
+    line_fen: int,
+    by: str = "town",
+    active: str | None = None,
+) -> dict[str, tuple[int, int]]:
+    """Per unit: (floor-group and monitored households at as_of impoverished by one of `causes`
+    — 三.5's first condition; the housing standard itself is in no feed —, of them with any
+    housing support paid between start and as_of)."""
+    col = unit_column(by, "a")
+    cause_list = ", ".join(f"'{c}'" for c in causes)  # keys from data_access.reference, never user text
+    sql = f"""
+    SELECT {col}, COUNT(*),
+           SUM(CASE WHEN EXISTS (SELECT 1 FROM relief_payment p WHERE p.household_id = a.household_id
+                 AND p.relief_type = 'housing' AND p.paid_on >= :start AND p.paid_on <= :as_of) THEN 1 ELSE 0 END)
+    FROM ({ACTIVE_HOUSEHOLDS}) a
+    WHERE a.grp IN ('floor', 'monitored') AND a.cause IN ({cause_list})
+    GROUP BY {col}
+    """
+    params = {**active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen), "start": start}
+    rows = run(conn, from_active(sql, active), towns=towns, params=params)
+    return {str(u): (int(n), int(paid or 0)) for u, n, paid in rows}
+
+
+def housing_households(
+    conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
+) -> dict[str, int]:
+    """Per unit: distinct households with any 住房保障 payment between start and end inclusive."""
+    source, col = _from(by)
+    sql = f"""
+    SELECT {col}, COUNT(DISTINCT r.household_id) FROM {source}
+    WHERE r.relief_type = 'housing' AND r.town_code IN :towns AND r.paid_on >= :start AND r.paid_on <= :end
+    GROUP BY {col}
+    """
+    return {str(u): int(n) for u, n in run(conn, sql, towns=towns, params={"start": start, "end": end})}

@@ -3,14 +3,14 @@ pacing, and 应助尽助 (households meeting a rule that received nothing)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from data_access.access import Principal
 from data_access.analytics import serve
 from data_access.queries import households, relief
-from data_access.reference import CAUSES, RELIEF_TYPES
+from data_access.reference import CAUSES, HOUSING_CAUSES, HOUSING_ITEMS, RELIEF_TYPES
 from metrics.domain.periods import Grain, Period, recent_periods
 from metrics.evaluate import Evaluator
 from metrics.registry import KPI_BY_KEY, QueryContext, gap_since
@@ -48,6 +48,7 @@ class ReliefDetail:
     gaps: dict[str, dict[str, tuple[int, int]]]  # rule -> unit -> (eligible, unpaid)
     gap_as_of: dict[str, date]
     gap_list: list[dict[str, Any]]  # village level: masked households with the rule missed
+    housing: list[dict[str, Any]] = field(default_factory=list)  # per unit: 三.5 rent / purchase, candidates
 
 
 GAP_RULE_DEPARTMENTS = {"living": "民政局", "temporary": "民政局", "medical": "医保局", "education": "教育局"}
@@ -110,7 +111,42 @@ def relief_detail(
         gaps=gaps,
         gap_as_of=gap_as_of,
         gap_list=listing,
+        housing=housing_rows(evaluator, units),
     )
+
+
+def housing_rows(evaluator: Evaluator, units: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Per unit, over the period: households and amounts of 公租房租赁补贴 and 经济适用住房购房补贴
+    (三.5), and the households impoverished by illness, schooling or disaster on the register at
+    the period end (三.5's first condition) with how many of them had housing support."""
+    ctx = evaluator.context(KPI_BY_KEY["housing_households"])
+    if ctx is None:
+        return []
+    split = relief.housing_split(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
+    candidates = relief.housing_candidates(
+        ctx.conn,
+        towns=ctx.towns,
+        causes=HOUSING_CAUSES,
+        start=ctx.start,
+        as_of=ctx.as_of,
+        floor_fen=ctx.standard.floor_fen,
+        line_fen=ctx.standard.monitoring_line_fen,
+        by=ctx.level,
+    )
+    out = []
+    for code, name in units:
+        row: dict[str, Any] = {"单位": name}
+        for item, label in HOUSING_ITEMS.items():
+            households_paid, fen = split.get(code, {}).get(item, (0, 0))
+            short = label[-4:]  # 租赁补贴 / 购房补贴
+            row[f"{short}（户）"] = households_paid
+            row[f"{short}（万元）"] = round(fen / 1_000_000, 2)
+        n, paid = candidates.get(code, (0, 0))
+        row["因病因教因灾监测户（户）"] = n
+        row["其中获住房保障（户）"] = paid
+        row["获保障比例（%）"] = round(paid / n * 100, 1) if n else None
+        out.append(row)
+    return out
 
 
 def _rule_context(evaluator: Evaluator, rule: str) -> QueryContext | None:

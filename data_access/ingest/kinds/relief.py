@@ -5,16 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from data_access.ingest.fields import Day, Integer, Money, ParseContext, Year
+from data_access.ingest.fields import Choice, Day, Integer, Money, ParseContext, Year
 from data_access.ingest.kinds.base import RELIEF_TYPE, RELIEF_TYPE_FEEDS, TOWN, Column, FeedKind, _head
 from data_access.ingest.refs import HouseholdRef, TownRef
 from data_access.models import ReliefBudget, ReliefPayment
-from data_access.reference import RELIEF_TYPES
+from data_access.reference import HOUSING_ITEMS, RELIEF_TYPES
+
+HOUSING_ITEM = Choice(
+    HOUSING_ITEMS,
+    {
+        "租赁补贴": "rent",
+        "公租房补贴": "rent",
+        "房租补贴": "rent",
+        "购房补贴": "purchase",
+        "经适房购房补贴": "purchase",
+    },
+)
 
 
 def _derive_relief(row: dict[str, Any], ctx: ParseContext) -> list[tuple[str, str]]:
     if row.get("relief_type"):
         row["department"] = RELIEF_TYPES[row["relief_type"]][1]
+    if row.get("item") and row.get("relief_type") not in (None, "housing"):
+        return [("item", "只有住房保障填写补贴方式（租赁补贴或购房补贴）")]
     return []
 
 
@@ -45,9 +58,28 @@ DEPARTMENT_KINDS: tuple[FeedKind, ...] = (
                 example="3",
                 default=1,
             ),
+            Column(
+                "补贴方式",
+                "item",
+                HOUSING_ITEM,
+                required=False,
+                variants=("住房保障方式",),
+                example="",
+                default="",
+                note="仅住房保障填写：公租房租赁补贴或经济适用住房购房补贴（三.5）",
+            ),
         ),
         natural_key=("household_id", "relief_type", "paid_on", "amount_fen", "persons_covered"),
-        stored=("household_id", "town_code", "relief_type", "department", "paid_on", "amount_fen", "persons_covered"),
+        stored=(
+            "household_id",
+            "town_code",
+            "relief_type",
+            "department",
+            "paid_on",
+            "amount_fen",
+            "persons_covered",
+            "item",
+        ),
         refs=(HouseholdRef("household_id_number"),),
         derive=_derive_relief,
         repeats_allowed=True,
@@ -56,8 +88,8 @@ DEPARTMENT_KINDS: tuple[FeedKind, ...] = (
         date_of=lambda r: r.get("paid_on"),
         depends_on=("households", "members"),
         export_sql=(
-            "SELECT h.head_id_number AS household_id_number, p.relief_type, p.paid_on, p.amount_fen, p.persons_covered "
-            "FROM relief_payment p JOIN household h ON h.id = p.household_id ORDER BY p.id"
+            "SELECT h.head_id_number AS household_id_number, p.relief_type, p.paid_on, p.amount_fen, "
+            "p.persons_covered, p.item FROM relief_payment p JOIN household h ON h.id = p.household_id ORDER BY p.id"
         ),
     ),
     FeedKind(
