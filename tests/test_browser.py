@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from data_access.accounts import DEMO_PASSWORD
+from metrics.registry import DOMAINS
 from tests.conftest import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -244,7 +245,7 @@ def test_meeting_pack_button_delivers_a_pptx(app_server, browser, tmp_path):
     assert download.suggested_filename == "会议材料_全市_2026年Q3_演示数据.pptx"
     target = tmp_path / download.suggested_filename
     download.save_as(target)
-    assert len(Presentation(str(target)).slides) == 9
+    assert len(Presentation(str(target)).slides) == 1 + len(DOMAINS) + 3  # title, domains, scorecard, 督办, sources
     page.screenshot(path=str(ARTIFACTS / "briefing.png"))
     page.close()
 

@@ -31,7 +31,7 @@ from metrics.domain.attainment import Status
 from metrics.domain.periods import Grain, Period
 from metrics.domains.caseload import caseload_detail
 from metrics.evaluate import Evaluator
-from metrics.registry import KPI_BY_KEY
+from metrics.registry import DOMAINS, KPI_BY_KEY
 from metrics.views import units_for
 from tests import oracle
 from tests.conftest import unavailable
@@ -159,7 +159,8 @@ def test_report_docx_page_fonts_headings_and_page_numbers(demo_engine):
         assert header_cell.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom")).get(qn("w:sz")) == "6"
     figure_captions = [c for c in captions if c.startswith("图")]
     if images.available():
-        assert len(doc.inline_shapes) == 5 and [c[:2] for c in figure_captions] == [f"图{i}" for i in range(1, 6)]
+        n = len(DOMAINS)
+        assert len(doc.inline_shapes) == n and [c[:2] for c in figure_captions] == [f"图{i}" for i in range(1, n + 1)]
     else:
         assert not doc.inline_shapes and any("未附图表" in p.text for p in doc.paragraphs)
 

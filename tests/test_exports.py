@@ -23,6 +23,7 @@ from briefing import excel, images
 from briefing.build import PackError, meeting_pack
 from briefing.meta import ExportMeta
 from metrics.domain.periods import Period
+from metrics.registry import DOMAINS
 from tests import oracle
 from tests.conftest import unavailable
 
@@ -49,7 +50,7 @@ def test_pptx_pack_charts_and_narrative_equal_the_store(demo_engine):
         pension = oracle.pension_coverage(conn, Q3_END)
     assert name == "会议材料_全市_2026年Q3_演示数据.pptx"
     prs = Presentation(io.BytesIO(data))
-    assert len(prs.slides) == 9  # title, five domains, scorecard, follow-ups (督办), sources
+    assert len(prs.slides) == 1 + len(DOMAINS) + 3  # title, a slide per domain, scorecard, 督办, sources
     charts = _charts(prs)
     assert len(charts) == 5
     code_of = {n: c for c, n in towns.items()}
@@ -99,21 +100,14 @@ def test_docx_pack_has_every_section(demo_engine):
     assert name.endswith(".docx")
     doc = Document(io.BytesIO(data))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert headings == [
-        "监测对象",
-        "救助支出",
-        "就业帮扶",
-        "集体经济分红",
-        "社会保障衔接",
-        "各单位对照目标",
-        "数据来源与报送日期",
-    ]
+    assert headings == [*DOMAINS.values(), "各单位对照目标", "数据来源与报送日期"]
+    assert headings[:6] == ["监测对象", "救助支出", "就业帮扶", "集体经济分红", "社会保障衔接", "社会力量"]
     body = "\n".join(p.text for p in doc.paragraphs)
     assert f"昆山市监测对象户数 {households:,} 户" in body
     assert "演示数据" in body
     pictures = len(doc.inline_shapes)
-    assert pictures == (5 if images.available() else 0)
-    assert len(doc.tables) == 7
+    assert pictures == (len(DOMAINS) if images.available() else 0)
+    assert len(doc.tables) == len(DOMAINS) + 2
 
 
 @pytest.mark.parametrize(
@@ -148,7 +142,7 @@ def test_command_line_writes_the_pack_and_fails_clearly(sqlite_demo_url, tmp_pat
         timeout=300,
     )
     assert ok.returncode == 0, ok.stderr
-    assert len(Presentation(str(out)).slides) == 9
+    assert len(Presentation(str(out)).slides) == 1 + len(DOMAINS) + 3
     bad = subprocess.run(
         [sys.executable, "-m", "briefing", "--period", "2026-13", "--scope", "全市"],
         cwd=ROOT,

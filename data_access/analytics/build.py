@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from data_access.analytics import months
 from data_access.analytics.params import BuildParams
-from data_access.queries import caseload, dividends, employment, relief, returns, review_waits, social
+from data_access.queries import assistance, caseload, dividends, employment, relief, returns, review_waits, social
 from data_access.queries.common import execute
 from metrics.domain import returns as return_rules
 
@@ -164,8 +164,25 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
     visited_from = end - timedelta(days=int(s["cadre_visit_days"]))
     for v, r in social.cadre_linkage(conn, towns=towns, as_of=end, visited_from=visited_from, **reg).items():
         cas.add((v,), cadre_linked=r["linked"], cadre_visited=r["visited"])
+    for kind, column in (("pairing", "pairing_running"), ("industry_link", "industry_linked")):
+        for v, (_n, running) in assistance.running_share(conn, towns=towns, kind=kind, as_of=end, **reg).items():
+            cas.add((v,), **{column: running})
+    elderly = assistance.elderly_visits(
+        conn,
+        towns=towns,
+        as_of=end,
+        visited_from=end - timedelta(days=int(s["elderly_visit_days"])),
+        born_before=years_before(end, int(s["elderly_min_age"])),
+        **reg,
+    )
+    for v, (n, visited) in elderly.items():
+        cas.add((v,), elderly=n, elderly_visited=visited)
     born_before = years_before(end, int(s["pension_min_age"]))
     med = _Rows(key, {"month": month, "town_code": town, "feed": "medical"})
+    for v, (covered, eligible) in social.coverage(
+        conn, towns=towns, scheme="anti_poverty", as_of=end, born_before=end, **reg
+    ).items():
+        med.add((v,), anti_poverty_covered=covered, anti_poverty_eligible=eligible)
     for scheme, target in (("pension", emp), ("medical", med), ("ltc", med)):
         found = social.coverage(conn, towns=towns, scheme=scheme, as_of=end, born_before=born_before, **reg)
         for v, (covered, eligible) in found.items():

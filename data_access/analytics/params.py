@@ -30,6 +30,8 @@ FACT_SETTINGS = (
     "gap_window_yearly_days",
     "cadre_visit_days",
     "return_window_months",
+    "elderly_min_age",
+    "elderly_visit_days",
 )
 
 

@@ -25,7 +25,15 @@ UNRELATED = {
     "town",
 }
 # Rows whose dates bound the months they affect; the others affect every month.
-DATED = {"case_event", "income_assessment", "relief_payment", "placement", "training", "insurance_enrolment"}
+DATED = {
+    "case_event",
+    "income_assessment",
+    "relief_payment",
+    "placement",
+    "training",
+    "insurance_enrolment",
+    "assistance_record",
+}
 YEARLY = {"cooperative", "cooperative_year", "fumin_dividend", "village", "household"}
 # How to find the town of a row that does not name one.
 _TOWN_OF = {

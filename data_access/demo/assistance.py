@@ -150,7 +150,8 @@ class _AssistanceMixin(_GeneratorState):
             return
         rng = random.Random(f"assistance-{self.town.code}-{hh.id}")
         lag = _LAGS.get(self.town.ref.short_name, _DEFAULT_LAG)
-        writer, town, ids = self.writer, self.town.code, {"household_id": hh.id}
+        writer, town = self.writer, self.town.code
+        ids = {"household_id": hh.id, "village_code": hh.village.code}
         self._elderly(rng, hh, segments, lag)
         social = _clip(segments, ASSISTANCE_FROM, _UNTIL["pairing"])
         if social and rng.random() < lag.pairing:
@@ -197,7 +198,7 @@ class _AssistanceMixin(_GeneratorState):
             if not own:
                 continue
             elderly.append((m, own))
-            ids = {"household_id": hh.id, "member_id": m.id}
+            ids = {"household_id": hh.id, "member_id": m.id, "village_code": hh.village.code}
             for first, last in own:
                 day = first + _days(rng.randint(0, 60))
                 while day <= last:

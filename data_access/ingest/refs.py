@@ -151,6 +151,21 @@ class MemberRef:
 
 
 @dataclass(frozen=True)
+class HouseholdVillage:
+    """After a household or member reference: the household's village (rows that name no
+    village of their own still count per village)."""
+
+    def __call__(self, rows: list[Row], lookups: Lookups) -> None:
+        ids = {r.values["household_id"] for r in rows if r.values.get("household_id") is not None}
+        if not ids:
+            return
+        found = dict(select_in(lookups.conn, "SELECT id, village_code FROM household WHERE id IN :keys", ids))
+        for row in rows:
+            if row.values.get("household_id") in found:
+                row.values["village_code"] = str(found[row.values["household_id"]])
+
+
+@dataclass(frozen=True)
 class TownRef:
     source: str = "town_code"
 

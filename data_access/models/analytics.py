@@ -68,6 +68,10 @@ class FactCaseloadMonth(SQLModel, table=True):
     review_cases: int = 0  # cases approved in the month
     return_exits: int = 0  # 返贫: exits of the cohort watched at the month end (setting return_window_months)
     returned: int = 0  # of which back on the register within the window
+    pairing_running: int = 0  # 六.4: monitored households with a 结对帮扶 running at the month end
+    industry_linked: int = 0  # 五.3: and with an industry link (联农带农) running
+    elderly: int = 0  # 四.4: members of monitored households at or over setting elderly_min_age
+    elderly_visited: int = 0  # of them visited at home in the window (setting elderly_visit_days)
 
 
 class FactReliefMonth(SQLModel, table=True):
@@ -123,6 +127,8 @@ class FactMedicalMonth(SQLModel, table=True):
     ltc_eligible: int = 0
     medical_subsidy_enrolled: int = 0  # 四.3: low-income members in 居民医保 at month end
     medical_subsidised: int = 0  # of them with the premium subsidised
+    anti_poverty_covered: int = 0  # 三.7: members of monitored households in 防贫保险 at month end
+    anti_poverty_eligible: int = 0  # members of monitored households (its denominator)
 
 
 class FactPlacementSpan(SQLModel, table=True):

@@ -81,12 +81,14 @@ def served_households(
     conn: Connection, *, towns: Collection[str], kind: str, start: date, as_of: date, by: str = "town"
 ) -> dict[str, int]:
     """Per unit: distinct households with a `kind` event between start and as_of, both inclusive
-    (适老化改造, 志愿服务), wherever the household stands now."""
-    col = "r.town_code" if by == "town" else unit_column(by, "h")
+    (适老化改造, 志愿服务), wherever the household stands now. Rows carry their household's
+    village, so no register table is read."""
+    col = unit_column(by, "r")
     sql = f"""
     SELECT {col}, COUNT(DISTINCT r.household_id)
-    FROM assistance_record r JOIN household h ON h.id = r.household_id
+    FROM assistance_record r
     WHERE r.kind = :kind AND r.town_code IN :towns AND r.served_on >= :start AND r.served_on <= :as_of
+      AND {col} IS NOT NULL
     GROUP BY {col}
     """
     rows = run(conn, sql, towns=towns, params={"kind": kind, "start": start, "as_of": as_of})

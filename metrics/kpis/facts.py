@@ -91,6 +91,10 @@ STOCK_COLUMNS = {
         "cadre_visited",
         "return_exits",
         "returned",
+        "pairing_running",
+        "industry_linked",
+        "elderly",
+        "elderly_visited",
     ),
     "relief": ("gap_unpaid",),
     "employment": (
@@ -111,6 +115,8 @@ STOCK_COLUMNS = {
         "ltc_eligible",
         "medical_subsidy_enrolled",
         "medical_subsidised",
+        "anti_poverty_covered",
+        "anti_poverty_eligible",
     ),
 }
 FLOW_COLUMNS = {

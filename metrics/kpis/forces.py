@@ -1,7 +1,8 @@
 """KPIs of 社会力量 (六) and the funds around the programme: 结对帮扶 and 志愿服务 (六.2, 六.4),
 慈善资金 raised, spent and disclosed (六.3), 统筹整合资金 (组织保障.2); and of 乡村振兴 (五.1
-village projects, 五.3 联农带农), shown with the collective economy. All read assistance_record
-directly (one grouped query each, shared between KPIs): a small table, no fact columns."""
+village projects, 五.3 联农带农), shown with the collective economy. Shares of the register
+(结对, 联农带农) read the month facts; sums and distinct households over the period read
+assistance_record itself (a small table, one grouped query shared between KPIs)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from data_access.queries import assistance
 from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
-from metrics.kpis.facts import FEN_TO_WAN, _lines
+from metrics.kpis.facts import FEN_TO_WAN, _fact_stock, _lines
 
 FUND_KINDS = ("charity_raised", "charity_spent", "pooled_fund", "village_project")
 
@@ -29,7 +30,19 @@ def _amount(ctx: QueryContext, kind: str) -> KpiValues:
     return KpiValues({u: Measure(float(k[kind]["fen"])) for u, k in fund_rows(ctx).items() if kind in k})
 
 
+_RUNNING_FACTS = {"pairing": "pairing_running", "industry_link": "industry_linked"}
+
+
 def _running(ctx: QueryContext, kind: str) -> KpiValues:
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        column = _RUNNING_FACTS[kind]
+        return KpiValues(
+            {
+                t: Measure(float(r[column]), float(r["floor_households"] + r["monitored_households"]))
+                for t, r in facts.items()
+            }
+        )
     rows = assistance.running_share(ctx.conn, towns=ctx.towns, kind=kind, as_of=ctx.as_of, by=ctx.level, **_lines(ctx))
     return KpiValues({u: Measure(float(covered), float(n)) for u, (n, covered) in rows.items()})
 

@@ -45,7 +45,11 @@ def ltc_coverage(ctx: QueryContext) -> KpiValues:
 
 
 def anti_poverty_insurance_coverage(ctx: QueryContext) -> KpiValues:
-    # No fact columns: a small table, read from raw rows (one grouped query).
+    facts = _fact_stock(ctx, "medical")
+    if facts is not None:
+        return KpiValues(
+            {t: Measure(float(r["anti_poverty_covered"]), float(r["anti_poverty_eligible"])) for t, r in facts.items()}
+        )
     rows = social.coverage(
         ctx.conn,
         towns=ctx.towns,
@@ -64,6 +68,9 @@ def elderly_visit_from(ctx: QueryContext) -> date:
 
 
 def elderly_visit_rate(ctx: QueryContext) -> KpiValues:
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        return KpiValues({t: Measure(float(r["elderly_visited"]), float(r["elderly"])) for t, r in facts.items()})
     rows = assistance.elderly_visits(
         ctx.conn,
         towns=ctx.towns,
