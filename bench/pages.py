@@ -22,6 +22,7 @@ PAGES = {
     "/employment": "pages/employment.py",
     "/dividends": "pages/dividends.py",
     "/social-security": "pages/social_security.py",
+    "/social-forces": "pages/social_forces.py",
     "/town": "pages/town.py",
     "/definitions": "pages/definitions.py",
 }

@@ -215,7 +215,16 @@ class _AssistanceMixin(_GeneratorState):
                 first, last = rng.choice(retrofit)
                 amount = _yuan(rng, 3_000, 20_000, 100)
                 day = _random_day(rng, first, last)
-                _add(writer, "home_retrofit", town, day, household_id=hh.id, member_id=m.id, amount_fen=amount)
+                _add(
+                    writer,
+                    "home_retrofit",
+                    town,
+                    day,
+                    household_id=hh.id,
+                    member_id=m.id,
+                    village_code=hh.village.code,
+                    amount_fen=amount,
+                )
 
     def _pairing_partner(self, rng: random.Random, category: str) -> str:
         short = self.town.ref.short_name

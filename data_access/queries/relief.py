@@ -206,16 +206,3 @@ def housing_candidates(
     params = {**active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen), "start": start}
     rows = run(conn, from_active(sql, active), towns=towns, params=params)
     return {str(u): (int(n), int(paid or 0)) for u, n, paid in rows}
-
-
-def housing_households(
-    conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
-) -> dict[str, int]:
-    """Per unit: distinct households with any 住房保障 payment between start and end inclusive."""
-    source, col = _from(by)
-    sql = f"""
-    SELECT {col}, COUNT(DISTINCT r.household_id) FROM {source}
-    WHERE r.relief_type = 'housing' AND r.town_code IN :towns AND r.paid_on >= :start AND r.paid_on <= :end
-    GROUP BY {col}
-    """
-    return {str(u): int(n) for u, n in run(conn, sql, towns=towns, params={"start": start, "end": end})}

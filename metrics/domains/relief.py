@@ -119,7 +119,7 @@ def housing_rows(evaluator: Evaluator, units: list[tuple[str, str]]) -> list[dic
     """Per unit, over the period: households and amounts of 公租房租赁补贴 and 经济适用住房购房补贴
     (三.5), and the households impoverished by illness, schooling or disaster on the register at
     the period end (三.5's first condition) with how many of them had housing support."""
-    ctx = evaluator.context(KPI_BY_KEY["housing_households"])
+    ctx = evaluator.feed_context("housing", accumulates=True)
     if ctx is None:
         return []
     split = relief.housing_split(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)

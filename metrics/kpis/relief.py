@@ -84,11 +84,6 @@ def relief_gaps(ctx: QueryContext) -> KpiValues:
     return KpiValues(total)
 
 
-def housing_households(ctx: QueryContext) -> KpiValues:
-    rows = relief.housing_households(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
-    return KpiValues({u: Measure(float(n)) for u, n in rows.items()})
-
-
 DOMAIN_KPIS: tuple[Kpi, ...] = (
     Kpi(
         key="relief_spending",
@@ -184,22 +179,6 @@ DOMAIN_KPIS: tuple[Kpi, ...] = (
         feed="relief_civil",
         accumulates=False,
         compute=relief_gaps,
-    ),
-    Kpi(
-        key="housing_households",
-        short_label="住房保障户数",
-        label="住房保障受助户数",
-        unit="户",
-        department="住建局",
-        direction=Direction.NEUTRAL,
-        domain="relief",
-        clause="三.5",
-        meaning="期内获得住房保障（公租房租赁补贴或经济适用住房购房补贴）的家庭户数，一户多次只计一次；"
-        "租赁与购房的分项、因病因教因灾初筛对象中的受助比例见“救助支出”页。",
-        formula="发放日期在期内的住房保障发放所涉家庭数（按户去重）",
-        feed="housing",
-        accumulates=True,
-        compute=housing_households,
     ),
 )
 

@@ -19,7 +19,6 @@ KPI_NAMES: tuple[tuple[str, str, str, str], ...] = (
     ("relief_persons", "救助人次", "", "人次"),
     ("relief_average", "户均救助金额", "", "元/户次"),
     ("relief_gaps", "应助未助", "", "户次"),
-    ("housing_households", "住房保障受助户数", "住房保障户数", "户"),
     ("placement_rate", "就业重点帮扶对象安置率", "就业安置率", "%"),
     ("key_targets", "就业重点帮扶对象", "", "人"),
     ("retention_rate", "稳定就业率", "稳岗率", "%"),
