@@ -14,6 +14,7 @@ from metrics.registry import DOMAIN_CARDS
 from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
+from pages.ui.goal_bars import goal_bars
 from pages.ui.page import chart, header
 from pages.ui.tables import table
 
@@ -38,21 +39,7 @@ if detail is None:
 
 names = [name for _, name in view.units]
 codes = [code for code, _ in view.units]
-rate = [view.league[c]["placement_rate"] for c in codes]
-GOAL_NOTE, VILLAGE_NOTE = "横线为目标", "村(社区)未单列目标，虚线为全镇目标"
-town_goal = next((c for c in view.cards if c.kpi.key == "placement_rate"), None) if view.level == "village" else None
-fig = charts.bars_vs_goal(
-    names=names,
-    codes=codes,
-    values=[r.value for r in rate],
-    targets=[r.target for r in rate],
-    statuses=[r.status for r in rate],
-    unit="%",
-    title=f"期末就业安置率（{GOAL_NOTE if any(r.target is not None for r in rate) else VILLAGE_NOTE}，"
-    f"{f.period.label}）",
-    reference=(town_goal.target, "全镇目标") if town_goal is not None and town_goal.target is not None else None,
-)
-chart(fig, f, name="就业安置率", key="employment_rate")
+goal_bars(view, f, kpi_key="placement_rate", title="期末就业安置率", name="就业安置率", key="employment_rate")
 
 left, right = st.columns(2)
 with left:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from briefing import charts
 from metrics.registry import DOMAIN_CARDS, KPI_BY_KEY
 from pages.ui import exports, league, store
 from pages.ui.cards import card_row
 from pages.ui.context import current
-from pages.ui.page import chart, header
+from pages.ui.goal_bars import goal_bars
+from pages.ui.page import header
 from pages.ui.tables import table
 
 CARDS = DOMAIN_CARDS["forces"]
@@ -27,29 +27,7 @@ st.subheader("各区镇对照目标" if view.level == "town" else f"{f.scope_md}
 league.show(f, view.units, view.league, CARDS, key="forces_league", level=view.level)
 
 
-def _goal_note(figures, town_goal) -> str:
-    if any(r.target is not None for r in figures):
-        return "横线为目标"
-    if town_goal is not None and town_goal.target is not None:
-        return "村(社区)未单列目标，虚线为全镇目标"
-    return "未设目标"
-
-
-names = [name for _, name in view.units]
-codes = [code for code, _ in view.units]
-pairing = [view.league[c]["pairing_rate"] for c in codes]
-town_goal = next((c for c in view.cards if c.kpi.key == "pairing_rate"), None) if view.level == "village" else None
-fig = charts.bars_vs_goal(
-    names=names,
-    codes=codes,
-    values=[r.value for r in pairing],
-    targets=[r.target for r in pairing],
-    statuses=[r.status for r in pairing],
-    unit="%",
-    title=f"期末结对帮扶覆盖率（{_goal_note(pairing, town_goal)}，{f.period.label}）",
-    reference=(town_goal.target, "全镇目标") if town_goal is not None and town_goal.target is not None else None,
-)
-chart(fig, f, name="结对帮扶覆盖率", key="forces_pairing")
+goal_bars(view, f, kpi_key="pairing_rate", title="期末结对帮扶覆盖率", name="结对帮扶覆盖率", key="forces_pairing")
 
 if detail is not None and detail.categories:
     st.subheader("慈善资金来源与用途、统筹资金来源（六.3、组织保障.2）")
