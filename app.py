@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pages.ui import auth, store, style
+from pages.ui import auth, runtime, store, style
 from pages.ui.context import ROUTE_PARAM, PageContext, publish
 from pages.ui.errors import show_store_error
 from pages.ui.filters import sidebar_filters
@@ -135,6 +135,7 @@ def main() -> None:
         navigation.run()
     except SQLAlchemyError as exc:
         show_store_error(exc, url)
+    runtime.settle_once()  # after the first page, when its imports are done
 
 
 main()

@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 colds, warms = [], []
                 for _ in range(args.repeat):
                     cold, warm = page_times(url, page, repeat=1, scope=scope)
-                    colds.append(cold)
-                    warms.append(warm)
+                    colds += cold
+                    warms += warm
                 runs[side] = (statistics.median(colds), max(colds), statistics.median(warms))
             table.append((scale, path, runs["raw"], runs["facts"]))
             print(f"  scale {scale:g} {path}: raw cold {runs['raw'][0]:.2f} s, facts cold {runs['facts'][0]:.2f} s")

@@ -298,20 +298,30 @@ def dots_with_goal(
     title: str,
     decimals: int = 1,
 ) -> go.Figure:
-    """Several rates per unit as dots against one goal line (coverage: goal 100 %)."""
+    """Several rates per unit as dots against one goal line (coverage: goal 100 %). Many units
+    (a town's villages) are drawn with the names down the side: rotated names collide."""
+    horizontal = len(names) > HORIZONTAL_FROM
     fig = go.Figure()
     for label, values, colour in series:
+        where = {"y": names, "x": values} if horizontal else {"x": names, "y": values}
+        name_axis, value_axis = ("y", "x") if horizontal else ("x", "y")
         fig.add_trace(
             go.Scatter(
-                x=names,
-                y=values,
+                **where,
                 customdata=codes,
                 mode="markers",
                 name=label,
                 marker={"size": 13, "color": colour, "line": {"width": 1, "color": "white"}},
-                hovertemplate=f"%{{x}}<br>{label}：%{{y:,.{decimals}f}}{unit}<extra></extra>",
+                hovertemplate=f"%{{{name_axis}}}<br>{label}：%{{{value_axis}:,.{decimals}f}}{unit}<extra></extra>",
             )
         )
-    fig.add_hline(y=goal, line_dash="dash", line_color=GOAL_COLOUR, annotation_text=f"目标 {goal:g}{unit}")
     fig.update_layout(clickmode="event+select")
-    return base_layout(fig, title=title, y_title=unit, height=420)
+    if not horizontal:
+        fig.add_hline(y=goal, line_dash="dash", line_color=GOAL_COLOUR, annotation_text=f"目标 {goal:g}{unit}")
+        return base_layout(fig, title=title, y_title=unit, height=420)
+    fig.add_vline(x=goal, line_dash="dash", line_color=GOAL_COLOUR, annotation_text=f"目标 {goal:g}{unit}")
+    fig = base_layout(fig, title=title, y_title="", height=max(420, 28 * len(names) + 120))
+    fig.update_yaxes(autorange="reversed", tickformat="", showgrid=False)
+    fig.update_xaxes(showgrid=True, gridcolor="#E5E9F0", tickformat=",")
+    unit_label(fig, unit)
+    return fig

@@ -15,7 +15,6 @@ from pages.ui.cards import card_row
 from pages.ui.context import current
 from pages.ui.page import chart
 from pages.ui.scorecard import show as show_scorecard
-from pages.ui.tables import typed
 
 
 def feed_coverage(feed: str, reached, period) -> str:
@@ -50,7 +49,7 @@ if picked is not None and supervision.may_create(ctx.principal):
 numbers, _ = league.league_frame(
     [(code, f.town_names.get(code, code)) for code in data.scorecard], data.scorecard, SCORECARD_KPIS, "区镇"
 )
-exports.collect("各区镇对照目标", typed(numbers))
+exports.collect("各区镇对照目标", numbers)
 
 kpi = data.trend_kpi
 months = [p.period.start for p in data.trend]

@@ -35,6 +35,12 @@ def _pairs(ctx, period):
     yield "by_type", serve.spending_by_type(conn, **span, by=by), relief.spending_by_type(conn, **span, by=by)
     yield "trend", serve.spending_by_month_and_type(conn, **span), relief.spending_by_month_and_type(conn, **span)
     yield "flows", serve.flows(conn, **span, by=by), caseload.flows(conn, **span, by=by)
+    spans = [(m.start, min(m.end, as_of)) for m in period.months()]
+    yield (
+        "flows by month",
+        serve.flows_by_month(conn, towns=towns, spans=spans, by=by),
+        [caseload.flows(conn, towns=towns, start=a, end=b, by=by) for a, b in spans],
+    )
     before = period.start - timedelta(days=1)
     for day in (before, as_of):
         served = serve.register_count(conn, towns=towns, as_of=day, by=by)
@@ -86,6 +92,8 @@ def _served_calls(ctx, period):
     yield "spending", serve.spending, {**span, "by": by}
     yield "trend", serve.spending_by_month_and_type, span
     yield "flows", serve.flows, {**span, "by": by}
+    spans = [(m.start, min(m.end, as_of)) for m in period.months()]
+    yield "flows by month", serve.flows_by_month, {"towns": towns, "spans": spans, "by": by}
     yield "register", serve.register_count, {"towns": towns, "as_of": as_of, "by": by}
     yield "stock", serve.stock, {"towns": towns, "as_of": as_of, "by": by, **lines}
     for rule in relief.GAP_RULES:
@@ -93,6 +101,21 @@ def _served_calls(ctx, period):
     yield "warnings", serve.warnings, {"towns": towns, "params": warning_params(ctx), "by": by}
     months = int(ctx.settings["retention_months"])
     yield "funnel", serve.funnel, {"towns": towns, "as_of": as_of, "retention_months": months, **lines}
+
+
+def test_flows_by_month_reads_a_running_month_from_raw_rows_and_the_rest_in_one_query(demo_engine):
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        spans = [(date(2026, 7, 1), date(2026, 7, 31)), (date(2026, 8, 1), date(2026, 8, 31))]
+        spans.append((date(2026, 9, 1), date(2026, 9, 17)))  # a running month: its days so far
+        with _Statements(demo_engine) as statements:
+            got = serve.flows_by_month(conn, towns=towns, spans=spans, by="village")
+        fact_reads = [s for s in statements.seen if "fact_caseload_month" in s]
+        assert len(fact_reads) == 1  # July and August together
+        assert len(statements.raw_reads()) == 1  # September's 17 days
+        expected = [caseload.flows(conn, towns=towns, start=a, end=b, by="village") for a, b in spans]
+        assert got == expected
+        assert all(got)  # each month had moves: the comparison is not of empty dicts
 
 
 def test_arguments_the_facts_were_not_built_for_read_raw_rows(demo_engine):

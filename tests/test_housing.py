@@ -66,13 +66,13 @@ def test_split_and_candidates(store):
         assert (town["租赁补贴（户）"], town["租赁补贴（万元）"]) == (1, 0.12)  # household 1, twice
         assert (town["购房补贴（户）"], town["购房补贴（万元）"]) == (1, 5.0)
         # Candidates: 1 and 2 (因病, monitored); 4 is 缺劳动力, 3 above the line. Both got support.
-        assert (town["因病因教因灾监测户（户）"], town["其中获住房保障（户）"], town["获保障比例（%）"]) == (
+        assert (town["初筛对象（户）"], town["其中已获保障（户）"], town["获保障比例（%）"]) == (
             2,
             2,
             100.0,
         )
         other = rows["周市镇"]
-        assert (other["因病因教因灾监测户（户）"], other["其中获住房保障（户）"], other["获保障比例（%）"]) == (
+        assert (other["初筛对象（户）"], other["其中已获保障（户）"], other["获保障比例（%）"]) == (
             1,
             0,
             0.0,

@@ -3,12 +3,14 @@ holds, and the pipeline, gaps and coverage equal independent computations."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from data_access.queries import caseload, relief
 from metrics.domain.periods import Period
+from metrics.domain.rules import classify, standard_in_force
 from metrics.domains.caseload import flow_rows, monthly_flow_rows
 from metrics.evaluate import Evaluator
 from metrics.registry import KPI_BY_KEY, KPIS
@@ -123,3 +125,30 @@ def test_medical_and_temporary_gaps_follow_the_plan_reading(demo_engine, rule):
         )
         assert got == oracle.rule_gaps(conn, rule, ctx.as_of, since)
         assert sum(n for n, _ in got.values()) > 0
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 9, 30), date(2025, 6, 30)])
+def test_register_groups_and_causes_match_an_independent_count(demo_engine, as_of):
+    """One pass gives the groups (with 应退未退 and 未评估) and the causes of the households below
+    the line; each equals a count made household by household."""
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        standard = standard_in_force(oracle.standards(conn), as_of)
+        groups, causes = caseload.stock_and_causes(
+            conn, towns=towns, as_of=as_of, floor_fen=standard.floor_fen, line_fen=standard.monitoring_line_fen
+        )
+        cause_of = dict(conn.execute(text("SELECT id, cause FROM household")).all())
+        active = oracle.active_households(conn, as_of)
+    expected_groups: dict[str, dict[str, int]] = {}
+    expected_causes: dict[str, dict[str, int]] = {}
+    for hid, (town, income, persons) in active.items():
+        group = "unknown" if income is None else classify(income, standard).value
+        row = expected_groups.setdefault(town, {})
+        row[f"{group}_households"] = row.get(f"{group}_households", 0) + 1
+        row[f"{group}_persons"] = row.get(f"{group}_persons", 0) + persons
+        if group in ("floor", "monitored"):
+            unit = expected_causes.setdefault(town, {})
+            unit[cause_of[hid]] = unit.get(cause_of[hid], 0) + 1
+    assert groups == expected_groups
+    assert causes == expected_causes
+    assert sum(sum(v.values()) for v in causes.values()) > 100

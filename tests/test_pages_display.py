@@ -36,13 +36,17 @@ pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
 def _displayed(element) -> pd.DataFrame:
     """The cell texts a reader sees: Styler display values where the page formats the table,
-    else the values as Streamlit would print them (a missing value prints as "None")."""
-    styler = element.proto.arrow_data.styler
-    if styler.display_values:
-        return pa.ipc.open_stream(io.BytesIO(styler.display_values)).read_pandas().astype(str)
+    else the values; a missing value shows as the element's placeholder in the browser (a
+    Styler's na_rep does not reach it), or "None" when the element sets none."""
     frame = element.value
     frame = frame.data if hasattr(frame, "data") else frame
-    return frame.astype(object).where(frame.notna(), "None").astype(str)
+    shown = frame.astype(object).astype(str)
+    styler = element.proto.arrow_data.styler
+    if styler.display_values:
+        values = pa.ipc.open_stream(io.BytesIO(styler.display_values)).read_pandas().astype(str)
+        shown = pd.DataFrame(values.to_numpy(), index=frame.index, columns=frame.columns)
+    missing = element.proto.placeholder if element.proto.HasField("placeholder") else "None"
+    return shown.where(frame.notna(), missing)
 
 
 def _data_date(url: str) -> date:

@@ -110,6 +110,32 @@ def flows(conn: Connection, *, towns: Collection[str], start: date, end: date, b
     return out
 
 
+def flows_by_month(
+    conn: Connection, *, towns: Collection[str], spans: Sequence[tuple[date, date]], by: str = "town"
+) -> list[dict[Any, Any]]:
+    """flows() for each (start, end) of consecutive calendar months: the whole months that are
+    built in one fact query (a trend is one query, not one per month), any other (a running
+    month's days so far, a month not built) as flows() reads it."""
+    built = built_months(conn)
+    whole = [months.key(a) for a, b in spans if a.day == 1 and months.is_month_end(b) and months.key(a) in built]
+    found: dict[int, dict[str, dict[str, int]]] = {}
+    if whole:
+        col = unit_column(by, "f")
+        sql = f"""
+        SELECT f.month, {col}, SUM(f.entries), SUM(f.exits) FROM fact_caseload_month f
+        WHERE f.town_code IN :towns AND f.month BETWEEN :first AND :last
+        GROUP BY f.month, {col}
+        """
+        for month, u, entries, exits in run(conn, sql, towns=towns, params={"first": whole[0], "last": whole[-1]}):
+            row = {k: int(v) for k, v in (("entry", entries), ("exit", exits)) if v}
+            if row and int(month) in whole:
+                found.setdefault(int(month), {})[u] = row
+    return [
+        found.get(months.key(a), {}) if months.key(a) in whole else flows(conn, towns=towns, start=a, end=b, by=by)
+        for a, b in spans
+    ]
+
+
 def register_count(conn: Connection, *, towns: Collection[str], as_of: date, by: str = "town") -> dict[str, int]:
     """Entries minus exits up to a month end: the months' net flows summed from the first event on."""
     built = built_months(conn)

@@ -78,21 +78,27 @@ def stock(
     return out
 
 
-def causes(
+def stock_and_causes(
     conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, by: str = "town"
-) -> dict[str, dict[str, int]]:
-    """Households below the line at as_of by 致贫原因, per unit."""
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """stock() and, for floor-group and monitored households, their count by 致贫原因 — from one
+    pass over the register: working out who is on the register at a date is the costly part."""
     col = unit_column(by, "a")
     sql = f"""
-    SELECT {col}, a.cause, COUNT(*) FROM ({ACTIVE_HOUSEHOLDS}) a
-    WHERE a.grp IN ('floor', 'monitored')
-    GROUP BY {col}, a.cause
+    SELECT {col}, a.grp, a.cause, COUNT(*), SUM(a.persons) FROM ({ACTIVE_HOUSEHOLDS}) a
+    GROUP BY {col}, a.grp, a.cause
     """
-    out: dict[str, dict[str, int]] = {}
+    groups: dict[str, dict[str, int]] = {}
+    by_cause: dict[str, dict[str, int]] = {}
     params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
-    for code, cause, n in run(conn, sql, towns=towns, params=params):
-        out.setdefault(code, {})[cause] = int(n)
-    return out
+    for code, grp, cause, households, persons in run(conn, sql, towns=towns, params=params):
+        row = groups.setdefault(code, {})
+        row[f"{grp}_households"] = row.get(f"{grp}_households", 0) + int(households)
+        row[f"{grp}_persons"] = row.get(f"{grp}_persons", 0) + int(persons or 0)
+        if grp in ("floor", "monitored"):
+            unit = by_cause.setdefault(code, {})
+            unit[cause] = unit.get(cause, 0) + int(households)
+    return groups, by_cause
 
 
 def flows(

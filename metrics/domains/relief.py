@@ -142,8 +142,8 @@ def housing_rows(evaluator: Evaluator, units: list[tuple[str, str]]) -> list[dic
             row[f"{short}（户）"] = households_paid
             row[f"{short}（万元）"] = round(fen / 1_000_000, 2)
         n, paid = candidates.get(code, (0, 0))
-        row["因病因教因灾监测户（户）"] = n
-        row["其中获住房保障（户）"] = paid
+        row["初筛对象（户）"] = n  # headers short enough to read whole at 1440 px
+        row["其中已获保障（户）"] = paid
         row["获保障比例（%）"] = round(paid / n * 100, 1) if n else None
         out.append(row)
     return out

@@ -16,6 +16,7 @@ from data_access import audit
 from data_access.db import get_engine
 from data_access.reference import CITY_NAME
 from pages.ui.context import current
+from pages.ui.tables import typed
 
 _TABLES = "_export_tables"
 
@@ -39,6 +40,8 @@ def reset_tables() -> None:
 
 
 def collect(title: str, frame: pd.DataFrame) -> None:
+    """Keep a drawn table for the workbook; it is typed (counts as integers) only when the
+    workbook is made."""
     st.session_state.setdefault(_TABLES, []).append((title, frame))
 
 
@@ -56,7 +59,9 @@ def logged(action: str, target: str, make):
 
 def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
     m = meta()
-    fig = charts.stamped(fig, m.context_line)
+    # The stamped copy is made only when a button is pressed: copying a figure costs ~50 ms,
+    # three charts a page, on every rerun.
+    line = m.context_line
     # A row of buttons as wide as their labels, whatever the chart's column width.
     row = st.container(horizontal=True, gap="small")
     left = right = row
@@ -66,7 +71,7 @@ def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
         return
     left.download_button(
         "下载 PNG",
-        data=logged("export_image", m.file_name(name, "png"), lambda: images.png(fig)),
+        data=logged("export_image", m.file_name(name, "png"), lambda: images.png(charts.stamped(fig, line))),
         file_name=m.file_name(name, "png"),
         mime="image/png",
         key=f"{key}_png",
@@ -76,7 +81,7 @@ def chart_buttons(fig: go.Figure, *, name: str, key: str) -> None:
     )
     right.download_button(
         "下载 SVG",
-        data=logged("export_image", m.file_name(name, "svg"), lambda: images.svg(fig)),
+        data=logged("export_image", m.file_name(name, "svg"), lambda: images.svg(charts.stamped(fig, line))),
         file_name=m.file_name(name, "svg"),
         mime="image/svg+xml",
         key=f"{key}_svg",
@@ -90,10 +95,16 @@ def excel_button(page_title: str) -> None:
     """One workbook of every table the page drew, one sheet each."""
     tables = list(st.session_state.get(_TABLES, []))
     m = meta()
+
+    def make() -> bytes:
+        return excel.workbook([(title, typed(frame)) for title, frame in tables], m, title=page_title)
+
     st.download_button(
         f"导出本页表格（Excel，{len(tables)} 张表）",
         data=logged(
-            "export_excel", m.file_name(page_title, "xlsx"), lambda: excel.workbook(tables, m, title=page_title)
+            "export_excel",
+            m.file_name(page_title, "xlsx"),
+            make,
         ),
         file_name=m.file_name(page_title, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

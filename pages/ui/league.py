@@ -13,7 +13,7 @@ from metrics.registry import KPI_BY_KEY
 from pages.ui import drill, exports
 from pages.ui.filters import Filters
 from pages.ui.scorecard import TINTS, legend, table_height
-from pages.ui.tables import typed
+from pages.ui.tables import MISSING
 
 
 def header(key: str) -> str:
@@ -49,7 +49,7 @@ def show(
     dropped = [k for k in keys if level == "village" and k in TOWN_ONLY]
     keys = tuple(k for k in keys if k not in dropped)  # a column that would be "—" in every row
     frame, statuses = league_frame(units, league, keys, unit_label)
-    exports.collect("各区镇对照目标" if level == "town" else "各村(社区)", typed(frame))
+    exports.collect("各区镇对照目标" if level == "town" else "各村(社区)", frame)
     formats = {header(k): f"{{:,.{KPI_BY_KEY[k].decimals}f}}" for k in keys}
     styled = (
         frame.style.format(formats, na_rep="—")
@@ -66,6 +66,7 @@ def show(
         height=min(table_height(len(frame)), 560),
         on_select="rerun",
         selection_mode="single-row",
+        placeholder=MISSING,  # a null cell shows this in the browser, whatever the Styler says
         # One widget per view: a selection made at city level must not carry into the town.
         key=f"{key}_{filters.scope}_{filters.village}_{filters.period.key}",
         hide_index=True,

@@ -1,0 +1,176 @@
+"""Benchmark: what a chair waits for in a meeting, measured in Debian's Chromium on the real
+server (asgi.py, as `make run` starts it): open each page, switch month → quarter → year,
+choose a town, go back to the city, click a town's bar, then a village's bar.
+
+A step's time runs from the click to the `script_finished` message of the run it caused, both
+read off Streamlit's own websocket in the page: from the rerun request the click sent (so
+Playwright's own waiting for a clickable element is not counted) to the server's answer. Opening
+a page is timed from the navigation, page load included. Loopback only; one browser, one tab.
+
+In a meeting the browser runs on the chair's laptop and the server elsewhere. Here both share
+one machine, so (with two or more cores) the server is pinned to the first core and Chromium to
+the others: Chromium drawing the charts of one answer must not slow the server's next one.
+
+    python -m bench.clicks [--scales 1 10] [--pages /caseload /relief]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.load import serve, sign_in
+from bench.overview import store
+
+CHROMIUM = Path("/usr/bin/chromium")
+TOWN_NAME, TOWN_CODE = "巴城镇", "320583101000"
+PAGES = ("/overview", "/caseload", "/relief", "/employment", "/dividends", "/social-security", "/social-forces")
+STEPS = ("打开页面", "月→季度", "季度→年", "选择区镇", "回到全市", "点击区镇柱", "点击村柱")
+DONE = {0, 1}  # script_finished: successfully / compile error (2 = stopped early for a rerun)
+STEP_TIMEOUT = 120.0
+
+
+class RunWatch:
+    """Times of the `script_finished` messages the page's websocket receives."""
+
+    def __init__(self) -> None:
+        self.finished: list[float] = []
+        self.reruns: list[float] = []
+
+    def attach(self, ws: Any) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def on_sent(payload: Any) -> None:
+            if not isinstance(payload, bytes | bytearray):
+                return
+            msg = BackMsg()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except Exception:  # not a BackMsg: not ours to time
+                return
+            if msg.WhichOneof("type") == "rerun_script":
+                self.reruns.append(time.perf_counter())
+
+        def on_frame(payload: Any) -> None:
+            if not isinstance(payload, bytes | bytearray):
+                return
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except Exception:  # not a ForwardMsg: not ours to time
+                return
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished in DONE:
+                self.finished.append(time.perf_counter())
+
+        ws.on("framereceived", on_frame)
+        ws.on("framesent", on_sent)
+
+    def step(self, page: Any, action: Callable[[], object], *, from_request: bool = True) -> float:
+        """Seconds from the rerun request the action sent (from the action itself when
+        from_request is False) to the end of the script run it caused."""
+        seen, asked = len(self.finished), len(self.reruns)
+        started = time.perf_counter()
+        action()
+        while len(self.finished) == seen:
+            if time.perf_counter() - started > STEP_TIMEOUT:
+                raise TimeoutError("脚本在 120 秒内没有运行完")
+            page.wait_for_timeout(5)
+        if from_request and len(self.reruns) > asked:
+            started = self.reruns[asked]
+        took = self.finished[seen] - started
+        # Let the browser draw what arrived before the next click (not counted).
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+        page.wait_for_timeout(600)
+        return took
+
+
+def _select(page: Any, label: str, option: str) -> None:
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _click_first_bar(page: Any) -> None:
+    """The middle of the first bar, as a person clicks it (Plotly's drag layer sits on top)."""
+    bar = page.locator(".js-plotly-plot").first.locator(".barlayer .point path").first
+    bar.wait_for(timeout=120_000)
+    box = bar.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def page_steps(page: Any, watch: RunWatch, base: str, path: str) -> list[float]:
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    return [
+        watch.step(page, lambda: page.goto(f"{base}{path}?period=2026-09&scope=city"), from_request=False),
+        watch.step(page, lambda: sidebar.get_by_role("radio", name="季度", exact=True).click()),
+        watch.step(page, lambda: sidebar.get_by_role("radio", name="年", exact=True).click()),
+        watch.step(page, lambda: _select(page, "区域", TOWN_NAME)),
+        watch.step(page, lambda: _select(page, "区域", "昆山市（全市）")),
+        watch.step(page, lambda: _click_first_bar(page)),
+        watch.step(page, lambda: _click_first_bar(page)),
+    ]
+
+
+def run(scale: float, pages: tuple[str, ...]) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    url, engine = store(scale)
+    engine.dispose()
+    proc, base = serve(url)
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) > 1:
+        os.sched_setaffinity(proc.pid, {cores[0]})
+        os.sched_setaffinity(0, set(cores[1:]))  # Chromium, started below, inherits it
+    try:
+        cookie = sign_in(base, "leader")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(viewport={"width": 1440, "height": 1800})
+            context.add_cookies([{"name": "kd_session", "value": cookie, "url": base}])
+            page = context.new_page()
+            watch = RunWatch()
+            page.on("websocket", watch.attach)
+            watch.step(page, lambda: page.goto(f"{base}/overview?scope=city"))  # the process's first view
+            out = {}
+            for path in pages:
+                out[path] = page_steps(page, watch, base, path)
+                print(f"  scale {scale:g} {path}: " + " · ".join(f"{s:.2f}" for s in out[path]), flush=True)
+            browser.close()
+        return out
+    finally:
+        os.sched_setaffinity(0, set(cores))
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
+    parser.add_argument("--pages", nargs="+", default=list(PAGES))
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        print("没有 /usr/bin/chromium（apt-get install chromium）", file=sys.stderr)
+        return 2
+    for scale in args.scales:
+        found = run(scale, tuple(args.pages))
+        print()
+        print(f"scale {scale:g} (seconds, click → script finished)")
+        print(f"{'page':<18}" + "".join(f"{s:>10}" for s in STEPS))
+        for path, times in found.items():
+            print(f"{path:<18}" + "".join(f"{t:>10.2f}" for t in times))
+        every = sorted(t for times in found.values() for t in times)
+        p95 = every[max(0, math.ceil(0.95 * len(every)) - 1)]
+        print(f"all steps: median {statistics.median(every):.2f} s · p95 {p95:.2f} s · max {every[-1]:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
