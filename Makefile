@@ -47,6 +47,7 @@ bench: install
 	$(PY) -m bench.exports
 	$(PY) -m bench.ingest
 	$(PY) -m bench.facts
+	$(PY) -m bench.clicks
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -10,25 +10,33 @@ from pages.ui.filters import PENDING_SCOPE, Filters
 from pages.ui.plain import md
 
 
-def open_town(code: str) -> None:
+def _choose_town(code: str) -> None:
     st.session_state[PENDING_SCOPE] = code
     if "village" in st.query_params:
         del st.query_params["village"]
+
+
+def open_town(code: str) -> None:
+    _choose_town(code)
     st.rerun()
 
 
-def open_village(code: str) -> None:
-    st.query_params["village"] = code
-    st.rerun()
-
-
-def open_unit(filters: Filters, code: str) -> None:
-    """A click on a row or bar: a town at city level, a village at town level."""
+def choose_unit(filters: Filters, code: str) -> None:
+    """A click on a row or bar, handled in the widget's callback (before the rerun it causes,
+    so a drill costs one script run, not a run that stops halfway and a second one): a town at
+    city level, a village at town level."""
     if filters.is_city:
         if code in filters.towns:
-            open_town(code)
+            _choose_town(code)
     elif code in filters.village_names and code != filters.village:
-        open_village(code)
+        st.query_params["village"] = code
+
+
+def picked_code(value: object) -> str | None:
+    """The unit code a chart point carries (customdata: a code, or a list holding one)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value) if value else None
 
 
 def breadcrumbs(filters: Filters, *, key: str) -> None:
@@ -47,8 +55,11 @@ def breadcrumbs(filters: Filters, *, key: str) -> None:
         with column:
             if last:
                 st.markdown(f"**{md(label)}**")
-            elif st.button(f"{md(label)} ›", key=f"{key}_crumb_{i}", type="tertiary"):
-                if target == CITY_SCOPE:
-                    open_town(CITY_SCOPE)
-                else:
-                    open_town(str(target))
+            else:
+                st.button(
+                    f"{md(label)} ›",
+                    key=f"{key}_crumb_{i}",
+                    type="tertiary",
+                    on_click=_choose_town,
+                    args=(str(target or CITY_SCOPE),),
+                )

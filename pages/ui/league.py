@@ -60,20 +60,25 @@ def show(
         )
         .hide(axis="index")
     )
-    event = st.dataframe(
+    # One widget per view: a selection made at city level must not carry into the town.
+    widget = f"{key}_{filters.scope}_{filters.village}_{filters.period.key}"
+
+    def picked() -> None:
+        state = st.session_state.get(widget)
+        rows = state["selection"]["rows"] if state else []
+        if rows:
+            drill.choose_unit(filters, str(frame.index[rows[0]]))
+
+    st.dataframe(
         styled,
         width="stretch",
         height=min(table_height(len(frame)), 560),
-        on_select="rerun",
+        on_select=picked,
         selection_mode="single-row",
         placeholder=MISSING,  # a null cell shows this in the browser, whatever the Styler says
-        # One widget per view: a selection made at city level must not carry into the town.
-        key=f"{key}_{filters.scope}_{filters.village}_{filters.period.key}",
+        key=widget,
         hide_index=True,
     )
     hint = "点击一行查看该区镇的村(社区)" if level == "town" else "点击一行查看该村(社区)的明细名单（已脱敏）"
     note = f"{'、'.join(KPI_BY_KEY[k].short for k in dropped)}：{town_only_note(dropped)}。" if dropped else ""
     st.caption(f"{legend()}　{hint}；点击列标题排序。{note}")
-    selected = event.selection.rows if event is not None else []
-    if selected:
-        drill.open_unit(filters, str(frame.index[selected[0]]))

@@ -25,19 +25,22 @@ def chart(fig: go.Figure, filters: Filters, *, name: str, key: str, drillable: b
         st.plotly_chart(fig, width="stretch", config=charts.plotly_config(filename))
         exports.chart_buttons(fig, name=name, key=key)
         return
-    event = st.plotly_chart(
+    widget = f"{key}_{filters.scope}_{filters.period.key}"
+
+    def picked() -> None:
+        state = st.session_state.get(widget)
+        for point in state["selection"]["points"] if state else []:
+            code = drill.picked_code(point.get("customdata"))
+            if code:
+                drill.choose_unit(filters, code)
+                return
+
+    st.plotly_chart(
         fig,
         width="stretch",
         config=charts.plotly_config(filename),
-        on_select="rerun",
+        on_select=picked,
         selection_mode="points",
-        key=f"{key}_{filters.scope}_{filters.period.key}",
+        key=widget,
     )
     exports.chart_buttons(fig, name=name, key=key)
-    points = event.selection.points if event is not None else []
-    for point in points:
-        code = point.get("customdata")
-        if isinstance(code, list):
-            code = code[0] if code else None
-        if code:
-            drill.open_unit(filters, str(code))
