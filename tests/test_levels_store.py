@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import text
 
-from data_access.queries import caseload, relief
+from data_access.queries import caseload, relief, social
 from metrics.domain.periods import Period
 from metrics.domain.rules import classify, standard_in_force
 from metrics.domains.caseload import flow_rows, monthly_flow_rows
@@ -152,3 +152,30 @@ def test_register_groups_and_causes_match_an_independent_count(demo_engine, as_o
     assert groups == expected_groups
     assert causes == expected_causes
     assert sum(sum(v.values()) for v in causes.values()) > 100
+
+
+@pytest.mark.parametrize("by", ["town", "village"])
+def test_one_pass_coverage_equals_each_scheme_counted_alone(demo_engine, by):
+    """The fact builder's one-pass coverage equals coverage() scheme by scheme and
+    premium_subsidy(), the queries the raw path runs (units with nothing to count aside)."""
+    as_of, born = date(2026, 6, 30), date(2010, 6, 30)
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        standard = standard_in_force(oracle.standards(conn), as_of)
+        lines = {"floor_fen": standard.floor_fen, "line_fen": standard.monitoring_line_fen}
+        one = social.coverage_all(conn, towns=towns, as_of=as_of, born_before=born, by=by, **lines)
+        alone: dict[str, dict[str, int]] = {}
+        for scheme in ("pension", "medical", "ltc", "anti_poverty"):
+            args = {"scheme": scheme, "as_of": as_of, "born_before": as_of if scheme == "anti_poverty" else born}
+            found = social.coverage(conn, towns=towns, by=by, **args, **lines)
+            for unit, (covered, eligible) in found.items():
+                alone.setdefault(unit, {}).update({f"{scheme}_covered": covered, f"{scheme}_eligible": eligible})
+        for unit, row in social.premium_subsidy(conn, towns=towns, as_of=as_of, by=by, **lines).items():
+            for key in ("pension_enrolled", "pension_subsidised", "medical_enrolled", "medical_subsidised"):
+                alone.setdefault(unit, {})[key] = row[key]
+
+    def nonzero(found: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        return {u: {k: v for k, v in r.items() if v} for u, r in found.items()}
+
+    assert nonzero(one) == nonzero(alone)
+    assert sum(r.get("ltc_eligible", 0) for r in one.values()) > 0
