@@ -373,8 +373,14 @@ def test_social_page_shows_subsidies_and_linkage(monkeypatch, sqlite_demo_url):
     n, linked = (sum(v[i] for v in cadre.values()) for i in (0, 1))
     found = {label: value for label, value in labels.items() if label in {"养老保险资助参保率", "干部挂钩率"}}
     assert found == {"养老保险资助参保率": f"{paid / enrolled * 100:.1f}%", "干部挂钩率": f"{linked / n * 100:.1f}%"}
-    headers = {c for df in at.dataframe for c in (df.value.data if hasattr(df.value, "data") else df.value).columns}
+    frames = [df.value.data if hasattr(df.value, "data") else df.value for df in at.dataframe]
+    headers = {c for frame in frames for c in frame.columns}
     assert {"医保资助参保率（%）", "走访率（%）", "近90天走访（户）"} <= headers
+    # The tables beside the cards (read from facts for a finished quarter) hold the same counts.
+    subsidy = next(frame for frame in frames if "养老资助参保（人）" in frame.columns)
+    assert (subsidy["养老资助参保（人）"].sum(), subsidy["居民养老参保（人）"].sum()) == (paid, enrolled)
+    linkage = next(frame for frame in frames if "已挂钩（户）" in frame.columns)
+    assert (linkage["监测户（户）"].sum(), linkage["已挂钩（户）"].sum()) == (n, linked)
 
 
 @pytest.mark.parametrize("key", ("pension_premium_subsidy", "medical_premium_subsidy", "cadre_link_rate"))

@@ -91,7 +91,19 @@ def home_retrofits(ctx: QueryContext) -> KpiValues:
 
 
 def premium_subsidy_rows(ctx: QueryContext) -> dict[str, dict[str, int]]:
-    """Per unit: members enrolled in resident pension / 居民医保 and those subsidised (四.2, 四.3)."""
+    """Per unit: members enrolled in resident pension / 居民医保 and those subsidised (四.2, 四.3);
+    from the month-end facts where they were built for these arguments."""
+    pension, medical = _fact_stock(ctx, "employment"), _fact_stock(ctx, "medical")
+    if pension is not None and medical is not None:
+        return {
+            unit: {
+                "pension_enrolled": pension.get(unit, {}).get("pension_subsidy_enrolled", 0),
+                "pension_subsidised": pension.get(unit, {}).get("pension_subsidised", 0),
+                "medical_enrolled": medical.get(unit, {}).get("medical_subsidy_enrolled", 0),
+                "medical_subsidised": medical.get(unit, {}).get("medical_subsidised", 0),
+            }
+            for unit in sorted(set(pension) | set(medical))
+        }
     return ctx.shared(
         "premium_subsidy",
         lambda: social.premium_subsidy(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, by=ctx.level, **_lines(ctx)),
@@ -127,7 +139,18 @@ def visited_from(ctx: QueryContext) -> date:
 
 
 def cadre_rows(ctx: QueryContext) -> dict[str, dict[str, int]]:
-    """Per unit: monitored households, those with a linked cadre, those visited in the window (六.2)."""
+    """Per unit: monitored households, those with a linked cadre, those visited in the window
+    (六.2); from the month-end facts where they were built for these arguments."""
+    facts = _fact_stock(ctx, "caseload")
+    if facts is not None:
+        return {
+            unit: {
+                "households": r["floor_households"] + r["monitored_households"],
+                "linked": r["cadre_linked"],
+                "visited": r["cadre_visited"],
+            }
+            for unit, r in facts.items()
+        }
     return ctx.shared(
         "cadre_linkage",
         lambda: social.cadre_linkage(
