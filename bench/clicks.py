@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.load import serve, sign_in
 from bench.overview import store
 
@@ -175,6 +177,8 @@ def run(scale: float, pages: tuple[str, ...]) -> dict[str, list[float | None]]:
                 out[path] = page_steps(page, watch, base, path)
                 print(f"  scale {scale:g} {path}: " + " · ".join(_cell(t) for t in out[path]), flush=True)
             browser.close()
+        rss = psutil.Process(proc.pid).memory_info().rss / 2**20
+        print(f"scale {scale:g}: server RSS after every step of every page {rss:.0f} MB", flush=True)
         return out
     finally:
         os.sched_setaffinity(0, set(cores))
