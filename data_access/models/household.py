@@ -61,7 +61,14 @@ class CaseEvent(SQLModel, table=True):
     """
 
     __tablename__ = "case_event"
-    __table_args__ = (Index("ix_case_event_household_effective", "household_id", "effective_date"),)
+    __table_args__ = (
+        Index("ix_case_event_household_effective", "household_id", "effective_date"),
+        # A period's events by town, and stage completions of a period by town (migration 0015).
+        Index("ix_case_event_town_effective", "town_code", "effective_date"),
+        Index("ix_case_event_town_village_reviewed", "town_code", "village_reviewed_at"),
+        Index("ix_case_event_town_town_approved", "town_code", "town_approved_at"),
+        Index("ix_case_event_town_city_filed", "town_code", "city_filed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)

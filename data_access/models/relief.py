@@ -13,6 +13,8 @@ class ReliefPayment(SQLModel, table=True):
         # Covering indexes (migration 0004): spending sums and the 应助尽助 check read no table rows.
         Index("ix_relief_payment_town_paid_cover", "town_code", "paid_on", "amount_fen", "persons_covered"),
         Index("ix_relief_payment_household_type_paid", "household_id", "relief_type", "paid_on"),
+        # One type's payments of a period (住房保障 on /relief; migration 0015).
+        Index("ix_relief_payment_type_town_paid", "relief_type", "town_code", "paid_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
