@@ -90,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scales:
         url, engine = store(scale)
         engine.dispose()
-        # One untimed run first: a server process imports plotly, pandas and the pages once,
-        # at its first page view; that is start-up, not a page's cost.
-        page_times(url, PAGES["/overview"], repeat=1, scope="city")
+        # One untimed run of each page first: a server process imports plotly, pandas and each
+        # page's modules once, at the page's first view; that is start-up, not a page's cost.
+        for path, page in PAGES.items():
+            page_times(url, page, repeat=1, scope="320583101000" if path == "/town" else "city")
         for path, page in PAGES.items():
             scope = "320583101000" if path == "/town" else "city"
             cold, warm = page_times(url, page, repeat=args.repeat, scope=scope)
