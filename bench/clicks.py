@@ -56,6 +56,18 @@ DONE = {0, 1}  # script_finished: successfully / compile error (2 = stopped earl
 STEP_TIMEOUT = 120.0
 
 
+def _decode(payload: Any, message: type) -> Any:
+    """A websocket frame as Streamlit's protobuf message, or None (text, or not that message)."""
+    if not isinstance(payload, bytes | bytearray):
+        return None
+    msg = message()
+    try:
+        msg.ParseFromString(bytes(payload))
+    except Exception:  # not ours to time
+        return None
+    return msg
+
+
 class RunWatch:
     """Times of the `script_finished` messages the page's websocket receives."""
 
@@ -68,25 +80,13 @@ class RunWatch:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         def on_sent(payload: Any) -> None:
-            if not isinstance(payload, bytes | bytearray):
-                return
-            msg = BackMsg()
-            try:
-                msg.ParseFromString(bytes(payload))
-            except Exception:  # not a BackMsg: not ours to time
-                return
-            if msg.WhichOneof("type") == "rerun_script":
+            msg = _decode(payload, BackMsg)
+            if msg is not None and msg.WhichOneof("type") == "rerun_script":
                 self.reruns.append(time.perf_counter())
 
         def on_frame(payload: Any) -> None:
-            if not isinstance(payload, bytes | bytearray):
-                return
-            msg = ForwardMsg()
-            try:
-                msg.ParseFromString(bytes(payload))
-            except Exception:  # not a ForwardMsg: not ours to time
-                return
-            if msg.WhichOneof("type") == "script_finished" and msg.script_finished in DONE:
+            msg = _decode(payload, ForwardMsg)
+            if msg is not None and msg.WhichOneof("type") == "script_finished" and msg.script_finished in DONE:
                 self.finished.append(time.perf_counter())
 
         ws.on("framereceived", on_frame)

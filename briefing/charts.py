@@ -20,7 +20,9 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str, height: int = 380) 
         title={"text": title, "x": 0.01, "font": {"size": 16}},
         font={"family": FONT_FAMILY, "size": 13, "color": "#1F2933"},
         height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 90},
+        # A second title line (a period under a title too long for half a page) needs room
+        # above the unit label.
+        margin={"l": 60, "r": 20, "t": 60 + 22 * title.count("<br>"), "b": 90},
         plot_bgcolor="white",
         paper_bgcolor="white",
         # Legends under the plot: above it they collide with long Chinese titles.

@@ -59,7 +59,9 @@ with left:
             hovertemplate="%{y}：%{x:,} 人<extra></extra>",
         )
     )
-    funnel = charts.base_layout(funnel, title="帮扶进程（人，括号内为占重点帮扶对象比例）", y_title="")
+    # Half a page wide: the note on the percentages goes on its own line, or the title is cut off.
+    title = "帮扶进程（人）<br><span style='font-size:12px'>括号内为占重点帮扶对象比例</span>"
+    funnel = charts.base_layout(funnel, title=title, y_title="")
     funnel.update_yaxes(autorange="reversed")
     charts.unit_label(funnel, "人")
     chart(funnel, f, name="就业帮扶进程", key="employment_funnel", drillable=False)
@@ -77,7 +79,8 @@ with right:
             for ch in channels
         ],
         unit="人次",
-        title=f"期内新增安置（人次，按渠道，{f.period.label}）",
+        # Half a page wide: the period goes on its own line, or the title is cut off.
+        title=f"期内新增安置（人次，按渠道）<br><span style='font-size:12px'>{f.period.label}</span>",
         horizontal=True,
     )
     chart(fig, f, name="新增安置_按渠道", key="employment_channels")

@@ -104,10 +104,15 @@ def flows(conn: Connection, *, towns: Collection[str], start: date, end: date, b
         return caseload.flows(conn, towns=towns, start=start, end=end, by=by)
     out: dict[str, dict[str, int]] = {}
     for u, entries, exits in _sum(conn, "fact_caseload_month", ("entries", "exits"), towns, *span, by):
-        row = {k: int(v) for k, v in (("entry", entries), ("exit", exits)) if v}
+        row = _moves(entries, exits)
         if row:
             out[u] = row
     return out
+
+
+def _moves(entries: Any, exits: Any) -> dict[str, int]:
+    """A unit's summed fact flows in caseload.flows()'s shape (kinds with none left out)."""
+    return {k: int(v) for k, v in (("entry", entries), ("exit", exits)) if v}
 
 
 def flows_by_month(
@@ -127,7 +132,7 @@ def flows_by_month(
         GROUP BY f.month, {col}
         """
         for month, u, entries, exits in run(conn, sql, towns=towns, params={"first": whole[0], "last": whole[-1]}):
-            row = {k: int(v) for k, v in (("entry", entries), ("exit", exits)) if v}
+            row = _moves(entries, exits)
             if row and int(month) in whole:
                 found.setdefault(int(month), {})[u] = row
     return [

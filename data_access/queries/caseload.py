@@ -62,24 +62,21 @@ def stock(
     active: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Households and persons on the register at as_of, by unit and group."""
-    col = unit_column(by, "a")
-    sql = f"""
-    SELECT {col}, a.grp, COUNT(*) AS households, SUM(a.persons) AS persons
-    FROM ({ACTIVE_HOUSEHOLDS}) a
-    GROUP BY {col}, a.grp
-    """
-    sql = from_active(sql, active)
-    out: dict[str, dict[str, int]] = {}
-    params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)
-    for code, grp, households, persons in run(conn, sql, towns=towns, params=params):
-        row = out.setdefault(code, {})
-        row[f"{grp}_households"] = int(households)
-        row[f"{grp}_persons"] = int(persons or 0)
-    return out
+    groups, _ = stock_and_causes(
+        conn, towns=towns, as_of=as_of, floor_fen=floor_fen, line_fen=line_fen, by=by, active=active
+    )
+    return groups
 
 
 def stock_and_causes(
-    conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, by: str = "town"
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    as_of: date,
+    floor_fen: int,
+    line_fen: int,
+    by: str = "town",
+    active: str | None = None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
     """stock() and, for floor-group and monitored households, their count by 致贫原因 — from one
     pass over the register: working out who is on the register at a date is the costly part."""
@@ -88,6 +85,7 @@ def stock_and_causes(
     SELECT {col}, a.grp, a.cause, COUNT(*), SUM(a.persons) FROM ({ACTIVE_HOUSEHOLDS}) a
     GROUP BY {col}, a.grp, a.cause
     """
+    sql = from_active(sql, active)
     groups: dict[str, dict[str, int]] = {}
     by_cause: dict[str, dict[str, int]] = {}
     params = active_params(as_of=as_of, floor_fen=floor_fen, line_fen=line_fen)

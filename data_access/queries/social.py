@@ -138,8 +138,7 @@ def coverage_all(
     """Every scheme's coverage() and premium_subsidy()'s enrolled/subsidised counts, per unit,
     from one pass: each member's enrolments in force are read once, instead of once per scheme
     (the fact builder runs this for every town and month). Keys: `<scheme>_covered`,
-    `<scheme>_eligible` for SCHEMES (anti_poverty counts every member, as coverage() is called
-    for it with born_before = as_of), `<scheme>_enrolled`, `<scheme>_subsidised` for
+    `<scheme>_eligible` for SCHEMES, `<scheme>_enrolled`, `<scheme>_subsidised` for
     SUBSIDY_SCHEMES."""
     flags = [
         f"MAX(CASE WHEN i.scheme IN ({schemes}) THEN 1 ELSE 0 END) AS has_{key}"
@@ -150,7 +149,6 @@ def coverage_all(
         flags.append(f"MAX(CASE WHEN i.scheme = '{scheme}' AND i.premium_subsidised THEN 1 ELSE 0 END) AS sub_{scheme}")
     sums = []
     for key, (_, who) in SCHEMES.items():
-        who = "1 = 1" if key == "anti_poverty" else who
         sums.append(f"SUM(CASE WHEN {who} THEN m.has_{key} ELSE 0 END) AS {key}_covered")
         sums.append(f"SUM(CASE WHEN {who} THEN 1 ELSE 0 END) AS {key}_eligible")
     for scheme in SUBSIDY_SCHEMES:
