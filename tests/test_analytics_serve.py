@@ -4,12 +4,16 @@ the facts were built with, and from raw rows otherwise."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from data_access.analytics import serve
-from data_access.queries import caseload, employment, relief, social
+from data_access.analytics.freshness import stale_months
+from data_access.queries import caseload, employment, relief, returns, review_waits, social
+from metrics.domain import returns as return_rules
 from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
 from metrics.registry import KPI_BY_KEY, gap_since, warning_params
@@ -45,9 +49,23 @@ def _pairs(ctx, period):
     for day in (before, as_of):
         served = serve.register_count(conn, towns=towns, as_of=day, by=by)
         yield f"register {day}", served, caseload.register_count(conn, towns=towns, as_of=day, by=by)
-    raw_stock = caseload.stock(conn, towns=towns, as_of=as_of, by=by, **lines)
-    raw_stock = {u: {k: v for k, v in r.items() if k[:5] in ("floor", "monit")} for u, r in raw_stock.items()}
-    yield "stock", serve.stock(conn, towns=towns, as_of=as_of, by=by, **lines), raw_stock
+    served_groups, served_causes = serve.stock_and_causes(conn, towns=towns, as_of=as_of, by=by, **lines)
+    raw_groups, raw_causes = caseload.stock_and_causes(conn, towns=towns, as_of=as_of, by=by, **lines)
+    yield "stock", served_groups, raw_groups
+    yield "causes", served_causes, raw_causes
+    as_of_dt = datetime.combine(as_of, time(23, 59, 59))
+    overdue_before = as_of_dt - timedelta(days=int(ctx.settings["review_overdue_days"]))
+    args = {"towns": towns, "as_of": as_of_dt, "overdue_before": overdue_before, "by": by}
+    yield "pipeline", serve.pipeline(conn, **args), caseload.pipeline(conn, **args)
+    yield "waits finished", serve.waits_finished(conn, **span, by=by), review_waits.finished(conn, **span, by=by)
+    at = {"towns": towns, "as_of": as_of, "by": by}
+    yield "waits waiting", serve.waits_waiting(conn, **at), review_waits.waiting(conn, **at)
+    windows = return_rules.windows(as_of, int(ctx.settings["return_window_months"]))
+    yield (
+        "return cohorts",
+        serve.return_cohorts(conn, **at, windows=windows),
+        returns.cohorts(conn, **at, windows=windows),
+    )
     for rule in relief.GAP_RULES:
         args = {"towns": towns, "rule": rule, "as_of": as_of, "since": gap_since(ctx, rule), "by": by, **lines}
         yield f"gaps {rule}", serve.gaps(conn, **args), relief.gaps(conn, **args)
@@ -95,7 +113,14 @@ def _served_calls(ctx, period):
     spans = [(m.start, min(m.end, as_of)) for m in period.months()]
     yield "flows by month", serve.flows_by_month, {"towns": towns, "spans": spans, "by": by}
     yield "register", serve.register_count, {"towns": towns, "as_of": as_of, "by": by}
-    yield "stock", serve.stock, {"towns": towns, "as_of": as_of, "by": by, **lines}
+    yield "stock", serve.stock_and_causes, {"towns": towns, "as_of": as_of, "by": by, **lines}
+    as_of_dt = datetime.combine(as_of, time(23, 59, 59))
+    overdue_before = as_of_dt - timedelta(days=int(ctx.settings["review_overdue_days"]))
+    yield "pipeline", serve.pipeline, {"towns": towns, "as_of": as_of_dt, "overdue_before": overdue_before, "by": by}
+    yield "waits finished", serve.waits_finished, {**span, "by": by}
+    yield "waits waiting", serve.waits_waiting, {"towns": towns, "as_of": as_of, "by": by}
+    windows = return_rules.windows(as_of, int(ctx.settings["return_window_months"]))
+    yield "return cohorts", serve.return_cohorts, {"towns": towns, "as_of": as_of, "windows": windows, "by": by}
     for rule in relief.GAP_RULES:
         yield rule, serve.gaps, {"towns": towns, "rule": rule, "as_of": as_of, "since": gap_since(ctx, rule), **lines}
     yield "warnings", serve.warnings, {"towns": towns, "params": warning_params(ctx), "by": by}
@@ -147,3 +172,64 @@ def test_arguments_the_facts_were_not_built_for_read_raw_rows(demo_engine):
             floor_fen=120_800,
             line_fen=241_600,
         )
+
+
+def test_a_month_built_before_the_caseload_detail_facts_existed_reads_raw_rows_and_is_stale(demo_engine):
+    """Migration 0016 added columns and tables that are empty for months built before it: such a
+    month (its params without fact_layout 16) must not be served from them, and counts as stale."""
+    end = date(2026, 9, 30)
+    lines = {"floor_fen": 120_800, "line_fen": 241_600}
+    as_of_dt = datetime.combine(end, time(23, 59, 59))
+    pipe = {"as_of": as_of_dt, "overdue_before": as_of_dt - timedelta(days=30), "by": "village"}
+    with demo_engine.connect() as conn:
+        trans = conn.begin()
+        towns = oracle.town_codes(conn)
+        params = json.loads(conn.execute(text("SELECT params FROM analytics_month WHERE month = 202609")).scalar())
+        assert params.pop("fact_layout") >= 16
+        conn.execute(
+            text("UPDATE analytics_month SET params = :p WHERE month = 202609"),
+            {"p": json.dumps(params, sort_keys=True)},
+        )
+        conn.execute(text("UPDATE fact_caseload_month SET above_households = 0, village_waiting = 0"))
+        for table in ("fact_cause_month", "fact_review_wait_month", "fact_return_month"):
+            conn.execute(text(f"DELETE FROM {table}"))
+        assert 202609 in stale_months(conn)
+        at = {"towns": towns, "as_of": end, "by": "village"}
+        windows = return_rules.windows(end, int(params["return_window_months"]))
+        with _Statements(demo_engine) as statements:
+            groups, causes = serve.stock_and_causes(conn, **at, **lines)
+            waiting = serve.pipeline(conn, towns=towns, **pipe)
+            histograms = serve.waits_waiting(conn, **at)
+            done = serve.waits_finished(conn, towns=towns, start=date(2026, 7, 1), end=end, by="village")
+            cohorts = serve.return_cohorts(conn, **at, windows=windows)
+        assert len(statements.raw_reads()) == 5
+        assert histograms == review_waits.waiting(conn, **at) and histograms
+        assert done == review_waits.finished(conn, towns=towns, start=date(2026, 7, 1), end=end, by="village") and done
+        assert cohorts == returns.cohorts(conn, **at, windows=windows) and cohorts
+        raw_groups, raw_causes = caseload.stock_and_causes(conn, towns=towns, as_of=end, by="village", **lines)
+        assert (groups, causes) == (raw_groups, raw_causes)
+        assert any("above_households" in r for r in groups.values()) and causes
+        assert waiting == caseload.pipeline(conn, towns=towns, **pipe)
+        assert any(r.get("village_waiting") for r in waiting.values())
+        trans.rollback()
+
+
+def test_a_pipeline_asked_for_other_overdue_days_or_mid_day_reads_raw_rows(demo_engine):
+    end = date(2026, 9, 30)
+    with demo_engine.connect() as conn:
+        towns = oracle.town_codes(conn)
+        days = int(
+            json.loads(conn.execute(text("SELECT params FROM analytics_month WHERE month = 202609")).scalar())[
+                "review_overdue_days"
+            ]
+        )
+        for as_of, overdue in (
+            (datetime.combine(end, time(23, 59, 59)), days + 5),
+            (datetime.combine(end, time(12, 0)), days),
+        ):
+            args = {"towns": towns, "as_of": as_of, "overdue_before": as_of - timedelta(days=overdue)}
+            with _Statements(demo_engine) as statements:
+                got = serve.pipeline(conn, **args)
+            assert statements.raw_reads()
+            assert got == caseload.pipeline(conn, **args)
+            assert any(r.get("town_overdue") for r in got.values())

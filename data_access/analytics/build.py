@@ -18,7 +18,6 @@ from data_access.queries.common import execute
 from metrics.domain import returns as return_rules
 
 Rows = dict[str, list[dict[str, Any]]]  # fact table -> rows
-MONTH_TABLES = ("fact_caseload_month", "fact_relief_month", "fact_employment_month", "fact_medical_month")
 SPAN_TABLE = "fact_placement_span"
 YEAR_TABLE = "fact_dividend_year"
 SPANS = ("month", "quarter", "year")
@@ -101,33 +100,42 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
     key = ("village_code",)
     reg: dict[str, Any] = {"floor_fen": floor_fen, "line_fen": line_fen, "by": by, "active": ACTIVE}
     cas = _Rows(key, {"month": month, "town_code": town, "feed": "caseload"})
-    for v, r in caseload.stock(conn, towns=towns, as_of=end, **reg).items():
-        cas.add(
-            (v,),
-            floor_households=r.get("floor_households", 0),
-            floor_persons=r.get("floor_persons", 0),
-            monitored_households=r.get("monitored_households", 0),
-            monitored_persons=r.get("monitored_persons", 0),
-        )
+    groups, by_cause = caseload.stock_and_causes(conn, towns=towns, as_of=end, **reg)
+    for v, r in groups.items():
+        cas.add((v,), **{f"{g}_{m}": r.get(f"{g}_{m}", 0) for g in caseload.GROUPS for m in ("households", "persons")})
+    causes = _Rows(("village_code", "cause"), {"month": month, "town_code": town, "feed": "caseload"})
+    for v, per_cause in by_cause.items():
+        for cause, n in per_cause.items():
+            causes.add((v, cause), households=n)
     for v, r in caseload.flows(conn, towns=towns, start=start, end=end, by=by).items():
         cas.add((v,), entries=r.get("entry", 0), exits=r.get("exit", 0))
     as_of_dt = datetime.combine(end, time(23, 59, 59))
     overdue_before = as_of_dt - timedelta(days=int(s["review_overdue_days"]))
     for v, r in caseload.pipeline(conn, towns=towns, as_of=as_of_dt, overdue_before=overdue_before, by=by).items():
-        stages = ("village", "town", "city")
+        stages = caseload.REVIEW_STAGES
         cas.add(
             (v,),
             waiting=sum(r.get(f"{g}_waiting", 0) for g in stages),
             overdue=sum(r.get(f"{g}_overdue", 0) for g in stages),
+            **{f"{g}_{m}": r.get(f"{g}_{m}", 0) for g in stages for m in ("waiting", "overdue")},
         )
+    waits = _Rows(("village_code", "kind", "stage", "days"), {"month": month, "town_code": town, "feed": "caseload"})
     for (v, stage), counts in review_waits.finished(conn, towns=towns, start=start, end=end, by=by).items():
         if stage == "approval":
             cas.add((v,), review_days=sum(d * n for d, n in counts.items()), review_cases=sum(counts.values()))
-    return_window = int(s["return_window_months"])
-    cohort = (*return_rules.cohort(end, return_window), return_window)
-    found_returns = returns.cohorts(conn, towns=towns, as_of=end, windows=(cohort,), by=by)
-    for (v, _cause, _g), (exited, back) in found_returns.items():
-        cas.add((v,), return_exits=exited, returned=back)
+        for days, n in counts.items():
+            waits.add((v, "done", stage, days), cases=n)
+    for (v, stage), counts in review_waits.waiting(conn, towns=towns, as_of=end, by=by).items():
+        for days, n in counts.items():
+            waits.add((v, "waiting", stage, days), cases=n)
+    windows = return_rules.windows(end, int(s["return_window_months"]))
+    back = _Rows(("village_code", "cause", "cohort"), {"month": month, "town_code": town, "feed": "caseload"})
+    for (v, cause, cohort), (exited, returned) in returns.cohorts(
+        conn, towns=towns, as_of=end, windows=windows, by=by
+    ).items():
+        back.add((v, cause, cohort), exits=exited, returned=returned)
+        if cohort == 0:  # the KPI's cohort: watched for the window
+            cas.add((v,), return_exits=exited, returned=returned)
     wparams = caseload.warning_params(
         as_of=end,
         floor_fen=floor_fen,
@@ -202,6 +210,9 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
                 )
     return {
         "fact_caseload_month": cas.out(),
+        "fact_cause_month": causes.out(),
+        "fact_review_wait_month": waits.out(),
+        "fact_return_month": back.out(),
         "fact_relief_month": rel.out(),
         "fact_employment_month": emp.out(),
         "fact_medical_month": med.out(),

@@ -13,6 +13,9 @@ from data_access.analytics.refresh import MONTH_FACTS, YEAR_FACTS, _all_towns, b
 
 _KEYS = {
     "fact_caseload_month": ("month", "town_code", "village_code"),
+    "fact_cause_month": ("month", "town_code", "village_code", "cause"),
+    "fact_review_wait_month": ("month", "town_code", "village_code", "kind", "stage", "days"),
+    "fact_return_month": ("month", "town_code", "village_code", "cause", "cohort"),
     "fact_relief_month": ("month", "town_code", "village_code", "relief_type"),
     "fact_employment_month": ("month", "town_code", "village_code"),
     "fact_medical_month": ("month", "town_code", "village_code"),

@@ -16,16 +16,22 @@ from data_access.analytics.params import BuildParams
 from data_access.models import AnalyticsMonth, AnalyticsState, FeedStatus
 from data_access.models.analytics import (
     FactCaseloadMonth,
+    FactCauseMonth,
     FactDividendYear,
     FactEmploymentMonth,
     FactMedicalMonth,
     FactPlacementSpan,
     FactReliefMonth,
+    FactReturnMonth,
+    FactReviewWaitMonth,
 )
 from data_access.tables import table_of
 
 MONTH_FACTS = {
     "fact_caseload_month": table_of(FactCaseloadMonth),
+    "fact_cause_month": table_of(FactCauseMonth),
+    "fact_review_wait_month": table_of(FactReviewWaitMonth),
+    "fact_return_month": table_of(FactReturnMonth),
     "fact_relief_month": table_of(FactReliefMonth),
     "fact_employment_month": table_of(FactEmploymentMonth),
     "fact_medical_month": table_of(FactMedicalMonth),

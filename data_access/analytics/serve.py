@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -16,27 +16,40 @@ from sqlalchemy.engine import Connection
 from data_access.analytics import months
 from data_access.analytics.build import years_before
 from data_access.analytics.refresh import built_months
-from data_access.queries import caseload, employment, relief, social
+from data_access.queries import caseload, employment, relief, returns, review_waits, social
 from data_access.queries.common import run, unit_column
+from metrics.domain import returns as return_rules
 
 
-def _span(conn: Connection, start: date, end: date) -> tuple[int, int] | None:
+def _span(conn: Connection, start: date, end: date, *, layout: int = 0) -> tuple[int, int] | None:
+    """(first, last) month when start..end is whole months, every one built (with at least this
+    fact layout: the migration that added the columns read)."""
     if start.day != 1 or not months.is_month_end(end) or start > end:
         return None
     first, last = months.key(start), months.key(end)
     built = built_months(conn)
+    if layout and any(m in built and _layout(built[m][2]) < layout for m in months.between(first, last)):
+        return None
     return (first, last) if all(m in built for m in months.between(first, last)) else None
 
 
-def _stock_meta(conn: Connection, as_of: date, floor_fen: int, line_fen: int) -> dict[str, float] | None:
-    """The settings a month-end stock was built with, when it was built with these lines."""
+def _layout(params: str) -> int:
+    return int(json.loads(params).get("fact_layout", 0))
+
+
+def _stock_meta(
+    conn: Connection, as_of: date, floor_fen: int | None, line_fen: int | None, *, layout: int = 0
+) -> dict[str, float] | None:
+    """The settings a month-end stock was built with, when it was built with these lines (None:
+    any lines, for a figure that does not depend on them) and at least this fact layout (the
+    migration that added the columns read)."""
     if not months.is_month_end(as_of):
         return None
     meta = built_months(conn).get(months.key(as_of))
-    if meta is None or (meta[0], meta[1]) != (floor_fen, line_fen):
+    if meta is None or (floor_fen is not None and (meta[0], meta[1]) != (floor_fen, line_fen)):
         return None
     loaded: dict[str, float] = json.loads(meta[2])
-    return loaded
+    return loaded if _layout(meta[2]) >= layout else None
 
 
 def _sum(
@@ -159,20 +172,107 @@ def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def stock(
+def stock_and_causes(
     conn: Connection, *, towns: Collection[str], as_of: date, floor_fen: int, line_fen: int, by: str = "town"
-) -> dict[str, dict[str, int]]:
-    """Floor and monitored groups (the facts keep no 'above' or 'unknown' households)."""
-    if _stock_meta(conn, as_of, floor_fen, line_fen) is None:
-        raw = caseload.stock(conn, towns=towns, as_of=as_of, floor_fen=floor_fen, line_fen=line_fen, by=by)
-        return {u: {k: v for k, v in r.items() if k.startswith(("floor_", "monitored_"))} for u, r in raw.items()}
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """caseload.stock_and_causes(): every group of the register, and floor-group and monitored
+    households by 致贫原因, at a month end built with these lines."""
+    if _stock_meta(conn, as_of, floor_fen, line_fen, layout=16) is None:
+        return caseload.stock_and_causes(conn, towns=towns, as_of=as_of, floor_fen=floor_fen, line_fen=line_fen, by=by)
     m = months.key(as_of)
-    cols = ("floor_households", "floor_persons", "monitored_households", "monitored_persons")
-    return {
-        r[0]: {c: int(v) for c, v in zip(cols, r[1:], strict=True) if v}
-        for r in _sum(conn, "fact_caseload_month", cols, towns, m, m, by)
-        if any(r[1:])
-    }
+    groups: dict[str, dict[str, int]] = {}
+    cols = [f"{g}_{k}" for g in caseload.GROUPS for k in ("households", "persons")]
+    for u, *values in _sum(conn, "fact_caseload_month", cols, towns, m, m, by):
+        counts = dict(zip(cols, (int(v or 0) for v in values), strict=True))
+        # The raw query names a group only when it has a household (its persons may be 0).
+        row = {
+            c: counts[c]
+            for g in caseload.GROUPS
+            if counts[f"{g}_households"]
+            for c in (f"{g}_households", f"{g}_persons")
+        }
+        if row:
+            groups[u] = row
+    by_cause: dict[str, dict[str, int]] = {}
+    for u, cause, n in _sum(conn, "fact_cause_month", ("households",), towns, m, m, by, extra=", f.cause"):
+        if n:
+            by_cause.setdefault(u, {})[cause] = int(n)
+    return groups, by_cause
+
+
+def pipeline(
+    conn: Connection, *, towns: Collection[str], as_of: datetime, overdue_before: datetime, by: str = "town"
+) -> dict[str, dict[str, int]]:
+    """caseload.pipeline() at the last second of a month end, with the overdue days it was built with."""
+    day = as_of.date()
+    settings = _stock_meta(conn, day, None, None, layout=16) if as_of.time() == time(23, 59, 59) else None
+    if settings is None or overdue_before != as_of - timedelta(days=int(settings["review_overdue_days"])):
+        return caseload.pipeline(conn, towns=towns, as_of=as_of, overdue_before=overdue_before, by=by)
+    m = months.key(day)
+    cols = [f"{g}_{k}" for g in caseload.REVIEW_STAGES for k in ("waiting", "overdue")]
+    out: dict[str, dict[str, int]] = {}
+    for u, *values in _sum(conn, "fact_caseload_month", cols, towns, m, m, by):
+        counts = dict(zip(cols, (int(v or 0) for v in values), strict=True))
+        # The raw query names a stage only when a case waits there.
+        row = {
+            c: counts[c]
+            for g in caseload.REVIEW_STAGES
+            if counts[f"{g}_waiting"]
+            for c in (f"{g}_waiting", f"{g}_overdue")
+        }
+        if row:
+            out[u] = row
+    return out
+
+
+def waits_finished(
+    conn: Connection, *, towns: Collection[str], start: date, end: date, by: str = "town"
+) -> review_waits.Histograms:
+    """review_waits.finished(): the months' 'done' histograms summed (whole months only)."""
+    span = _span(conn, start, end, layout=16)
+    if span is None:
+        return review_waits.finished(conn, towns=towns, start=start, end=end, by=by)
+    return _waits(conn, towns, "done", *span, by)
+
+
+def waits_waiting(
+    conn: Connection, *, towns: Collection[str], as_of: date, by: str = "town"
+) -> review_waits.Histograms:
+    """review_waits.waiting() at a month end: that month's 'waiting' histograms."""
+    if _stock_meta(conn, as_of, None, None, layout=16) is None:
+        return review_waits.waiting(conn, towns=towns, as_of=as_of, by=by)
+    m = months.key(as_of)
+    return _waits(conn, towns, "waiting", m, m, by)
+
+
+def _waits(
+    conn: Connection, towns: Collection[str], kind: str, first: int, last: int, by: str
+) -> review_waits.Histograms:
+    col = unit_column(by, "f")
+    sql = f"""
+    SELECT {col}, f.stage, f.days, SUM(f.cases) FROM fact_review_wait_month f
+    WHERE f.town_code IN :towns AND f.month BETWEEN :first AND :last AND f.kind = :kind
+    GROUP BY {col}, f.stage, f.days
+    """
+    rows = run(conn, sql, towns=towns, params={"first": first, "last": last, "kind": kind})
+    return review_waits.histograms(rows)
+
+
+def return_cohorts(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    as_of: date,
+    windows: tuple[tuple[date, date, int], ...],
+    by: str = "town",
+) -> dict[tuple[str, str, int], tuple[int, int]]:
+    """returns.cohorts() at a month end, for the two windows the facts were built with."""
+    settings = _stock_meta(conn, as_of, None, None, layout=16)
+    if settings is None or windows != return_rules.windows(as_of, int(settings["return_window_months"])):
+        return returns.cohorts(conn, towns=towns, as_of=as_of, windows=windows, by=by)
+    m = months.key(as_of)
+    rows = _sum(conn, "fact_return_month", ("exits", "returned"), towns, m, m, by, extra=", f.cause, f.cohort")
+    return {(str(u), str(cause), int(c)): (int(n), int(back or 0)) for u, cause, c, n, back in rows if n}
 
 
 def gaps(

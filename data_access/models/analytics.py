@@ -54,10 +54,20 @@ class FactCaseloadMonth(SQLModel, table=True):
     floor_persons: int = 0
     monitored_households: int = 0
     monitored_persons: int = 0
+    above_households: int = 0  # 应退未退: on the register, latest income at or over the line
+    above_persons: int = 0
+    unknown_households: int = 0  # on the register with no income assessment yet
+    unknown_persons: int = 0
     entries: int = 0
     exits: int = 0
     waiting: int = 0
     overdue: int = 0
+    village_waiting: int = 0  # waiting and overdue by review stage (二(一).3); the two above are their sums
+    village_overdue: int = 0
+    town_waiting: int = 0
+    town_overdue: int = 0
+    city_waiting: int = 0
+    city_overdue: int = 0
     warning_near_line: int = 0
     warning_income_drop: int = 0
     warning_medical: int = 0
@@ -72,6 +82,54 @@ class FactCaseloadMonth(SQLModel, table=True):
     industry_linked: int = 0  # 五.3: and with an industry link (联农带农) running
     elderly: int = 0  # 四.4: members of monitored households at or over setting elderly_min_age
     elderly_visited: int = 0  # of them visited at home in the window (setting elderly_visit_days)
+
+
+class FactCauseMonth(SQLModel, table=True):
+    """Floor-group and monitored households at the month end by 致贫原因 (household.cause)."""
+
+    __tablename__ = "fact_cause_month"
+    __table_args__ = _COMPACT
+
+    month: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
+    village_code: str = Field(primary_key=True, max_length=20)
+    cause: str = Field(primary_key=True, max_length=20)
+    feed: str = Field(default="caseload", max_length=40)
+    households: int = 0
+
+
+class FactReviewWaitMonth(SQLModel, table=True):
+    """二(一).3 waiting times as histograms of whole days: kind 'done' counts the stages completed
+    in the month, 'waiting' the cases still waiting at its end (review_waits.finished / waiting)."""
+
+    __tablename__ = "fact_review_wait_month"
+    __table_args__ = _COMPACT
+
+    month: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
+    village_code: str = Field(primary_key=True, max_length=20)
+    kind: str = Field(primary_key=True, max_length=8)
+    stage: str = Field(primary_key=True, max_length=10)
+    days: int = Field(primary_key=True)
+    feed: str = Field(default="caseload", max_length=40)
+    cases: int = 0
+
+
+class FactReturnMonth(SQLModel, table=True):
+    """返贫 cohorts watched at the month end by 致贫原因: cohort 0 the exits watched for the window
+    (setting return_window_months), cohort 1 for twice the window (returns.cohorts)."""
+
+    __tablename__ = "fact_return_month"
+    __table_args__ = _COMPACT
+
+    month: int = Field(primary_key=True)
+    town_code: str = Field(primary_key=True, max_length=20)
+    village_code: str = Field(primary_key=True, max_length=20)
+    cause: str = Field(primary_key=True, max_length=20)
+    cohort: int = Field(primary_key=True)
+    feed: str = Field(default="caseload", max_length=40)
+    exits: int = 0
+    returned: int = 0
 
 
 class FactReliefMonth(SQLModel, table=True):

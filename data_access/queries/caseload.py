@@ -35,6 +35,10 @@ WHERE h.town_code IN :towns
 """
 
 
+GROUPS = ("floor", "monitored", "above", "unknown")  # ACTIVE_HOUSEHOLDS' grp values
+REVIEW_STAGES = ("village", "town", "city")  # 二(一).3, in order (pipeline's stage values)
+
+
 def active_params(*, as_of: date, floor_fen: int, line_fen: int) -> dict[str, Any]:
     return {"as_of": as_of, "floor_fen": floor_fen, "line_fen": line_fen}
 

@@ -45,7 +45,7 @@ def finished(conn: Connection, *, towns: Collection[str], start: date, end: date
     union = " UNION ALL ".join(parts)
     sql = f"SELECT w.unit, w.stage, w.days, COUNT(*) FROM ({union}) w GROUP BY w.unit, w.stage, w.days"
     params = {"start": datetime.combine(start, time.min), "end": datetime.combine(end, time.max)}
-    return _histograms(run(conn, sql, towns=towns, params=params))
+    return histograms(run(conn, sql, towns=towns, params=params))
 
 
 def waiting(conn: Connection, *, towns: Collection[str], as_of: date, by: str = "town") -> Histograms:
@@ -60,10 +60,10 @@ def waiting(conn: Connection, *, towns: Collection[str], as_of: date, by: str = 
     GROUP BY d.unit, d.stage, d.days
     """
     params = {"as_of": datetime.combine(as_of, time.max), "as_of_day": as_of}
-    return _histograms(run(conn, sql, towns=towns, params=params))
+    return histograms(run(conn, sql, towns=towns, params=params))
 
 
-def _histograms(rows: list[tuple[str, str, int, int]]) -> Histograms:
+def histograms(rows: list[tuple[str, str, int, int]]) -> Histograms:
     out: Histograms = {}
     for unit, stage, days, n in rows:
         counts = out.setdefault((str(unit), str(stage)), {})

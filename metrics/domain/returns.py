@@ -38,6 +38,12 @@ def cohort(as_of: date, window: int, *, generation: int = 1) -> tuple[date, date
     return add_months(as_of, -window * (generation + 1)), through
 
 
+def windows(as_of: date, window: int) -> tuple[tuple[date, date, int], ...]:
+    """The two exit cohorts /caseload shows at as_of, newest first, as (after, through, months
+    watched): generation 1 watched for the window, generation 2 for twice the window."""
+    return (*cohort(as_of, window), window), (*cohort(as_of, window, generation=2), 2 * window)
+
+
 def median(counts: Mapping[int, int]) -> float | None:
     """Median of a histogram {value: how many}; the mean of the two middle values when even."""
     total = sum(counts.values())

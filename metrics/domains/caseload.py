@@ -9,7 +9,7 @@ from typing import Any
 
 from data_access.access import Principal
 from data_access.analytics import serve
-from data_access.queries import caseload, households, reconcile, returns, review_waits
+from data_access.queries import caseload, households, reconcile, returns
 from data_access.reference import CAUSES
 from metrics.domain import returns as return_rules
 from metrics.domain.periods import Period
@@ -135,7 +135,7 @@ def caseload_detail(
     overdue_days = int(ctx.settings["review_overdue_days"])
     as_of_dt = datetime.combine(ctx.as_of, time(23, 59, 59))
     by_cause: dict[str, int] = {}
-    groups, causes = caseload.stock_and_causes(conn, towns=towns, as_of=ctx.as_of, by=by, **lines)
+    groups, causes = serve.stock_and_causes(conn, towns=towns, as_of=ctx.as_of, by=by, **lines)
     for per_unit in causes.values():
         for cause, n in per_unit.items():
             label = CAUSES.get(cause, cause)
@@ -158,7 +158,7 @@ def caseload_detail(
         flows_by_unit=flow_rows(ctx, evaluator.period, units),
         flows_by_month=monthly_flow_rows(ctx, evaluator.period),
         reasons=caseload.exit_reasons(conn, towns=towns, start=evaluator.period.start, end=ctx.as_of),
-        pipeline=caseload.pipeline(
+        pipeline=serve.pipeline(
             conn, towns=towns, as_of=as_of_dt, overdue_before=as_of_dt - timedelta(days=overdue_days), by=by
         ),
         overdue_days=overdue_days,
@@ -166,8 +166,8 @@ def caseload_detail(
         warnings=serve.warnings(conn, towns=towns, params=params, by=by),
         village_households=listing,
         due_exit=due_exit,
-        waits_finished=review_waits.finished(conn, towns=towns, start=evaluator.period.start, end=ctx.as_of, by=by),
-        waits_waiting=review_waits.waiting(conn, towns=towns, as_of=ctx.as_of, by=by),
+        waits_finished=serve.waits_finished(conn, towns=towns, start=evaluator.period.start, end=ctx.as_of, by=by),
+        waits_waiting=serve.waits_waiting(conn, towns=towns, as_of=ctx.as_of, by=by),
         return_windows=windows,
         return_cohorts=return_cohorts(ctx),
         returned=returns.returned(

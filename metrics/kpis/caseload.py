@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from data_access.queries import caseload, returns, review_waits
+from data_access.analytics import serve
+from data_access.queries import caseload, review_waits
 from metrics.domain import returns as return_rules
 from metrics.domain.attainment import Direction
 from metrics.kpis.core import Kpi, KpiValues, Measure, QueryContext
@@ -100,16 +101,15 @@ def review_days(ctx: QueryContext) -> KpiValues:
 
 def return_windows(ctx: QueryContext) -> tuple[tuple[Any, Any, int], ...]:
     """The two exit cohorts /caseload shows: watched for the window, and for twice the window."""
-    months = int(ctx.settings["return_window_months"])
-    first = return_rules.cohort(ctx.as_of, months)
-    second = (return_rules.add_months(ctx.as_of, -3 * months), return_rules.add_months(ctx.as_of, -2 * months))
-    return ((*first, months), (*second, 2 * months))
+    return return_rules.windows(ctx.as_of, int(ctx.settings["return_window_months"]))
 
 
 def return_cohorts(ctx: QueryContext) -> dict[tuple[str, str, int], tuple[int, int]]:
     return ctx.shared(
         "returns.cohorts",
-        lambda: returns.cohorts(ctx.conn, towns=ctx.towns, as_of=ctx.as_of, windows=return_windows(ctx), by=ctx.level),
+        lambda: serve.return_cohorts(
+            ctx.conn, towns=ctx.towns, as_of=ctx.as_of, windows=return_windows(ctx), by=ctx.level
+        ),
     )
 
 
