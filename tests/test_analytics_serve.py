@@ -13,6 +13,7 @@ from sqlalchemy import text
 from data_access.analytics import serve
 from data_access.analytics.freshness import stale_months
 from data_access.queries import caseload, employment, relief, returns, review_waits, social
+from data_access.reference import HOUSING_CAUSES
 from metrics.domain import returns as return_rules
 from metrics.domain.periods import Period
 from metrics.evaluate import Evaluator
@@ -66,6 +67,8 @@ def _pairs(ctx, period):
         serve.return_cohorts(conn, **at, windows=windows),
         returns.cohorts(conn, **at, windows=windows),
     )
+    args = {"towns": towns, "causes": HOUSING_CAUSES, "start": period.start, "as_of": as_of, "by": by, **lines}
+    yield "housing", serve.housing_candidates(conn, **args), relief.housing_candidates(conn, **args)
     for rule in relief.GAP_RULES:
         args = {"towns": towns, "rule": rule, "as_of": as_of, "since": gap_since(ctx, rule), "by": by, **lines}
         yield f"gaps {rule}", serve.gaps(conn, **args), relief.gaps(conn, **args)
@@ -121,6 +124,8 @@ def _served_calls(ctx, period):
     yield "waits waiting", serve.waits_waiting, {"towns": towns, "as_of": as_of, "by": by}
     windows = return_rules.windows(as_of, int(ctx.settings["return_window_months"]))
     yield "return cohorts", serve.return_cohorts, {"towns": towns, "as_of": as_of, "windows": windows, "by": by}
+    housing = {"towns": towns, "causes": HOUSING_CAUSES, "start": period.start, "as_of": as_of, "by": by, **lines}
+    yield "housing", serve.housing_candidates, housing
     for rule in relief.GAP_RULES:
         yield rule, serve.gaps, {"towns": towns, "rule": rule, "as_of": as_of, "since": gap_since(ctx, rule), **lines}
     yield "warnings", serve.warnings, {"towns": towns, "params": warning_params(ctx), "by": by}
@@ -191,7 +196,7 @@ def test_a_month_built_before_the_caseload_detail_facts_existed_reads_raw_rows_a
             {"p": json.dumps(params, sort_keys=True)},
         )
         conn.execute(text("UPDATE fact_caseload_month SET above_households = 0, village_waiting = 0"))
-        for table in ("fact_cause_month", "fact_review_wait_month", "fact_return_month"):
+        for table in ("fact_cause_month", "fact_review_wait_month", "fact_return_month", "fact_housing_span"):
             conn.execute(text(f"DELETE FROM {table}"))
         assert 202609 in stale_months(conn)
         at = {"towns": towns, "as_of": end, "by": "village"}
@@ -202,7 +207,10 @@ def test_a_month_built_before_the_caseload_detail_facts_existed_reads_raw_rows_a
             histograms = serve.waits_waiting(conn, **at)
             done = serve.waits_finished(conn, towns=towns, start=date(2026, 7, 1), end=end, by="village")
             cohorts = serve.return_cohorts(conn, **at, windows=windows)
-        assert len(statements.raw_reads()) == 5
+            housing = serve.housing_candidates(conn, causes=HOUSING_CAUSES, start=date(2026, 7, 1), **at, **lines)
+        assert len(statements.raw_reads()) == 6
+        raw = relief.housing_candidates(conn, causes=HOUSING_CAUSES, start=date(2026, 7, 1), **at, **lines)
+        assert housing == raw and any(paid for _, paid in raw.values())
         assert histograms == review_waits.waiting(conn, **at) and histograms
         assert done == review_waits.finished(conn, towns=towns, start=date(2026, 7, 1), end=end, by="village") and done
         assert cohorts == returns.cohorts(conn, **at, windows=windows) and cohorts

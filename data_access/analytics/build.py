@@ -15,6 +15,7 @@ from data_access.analytics import months
 from data_access.analytics.params import BuildParams
 from data_access.queries import assistance, caseload, dividends, employment, relief, returns, review_waits, social
 from data_access.queries.common import execute
+from data_access.reference import HOUSING_CAUSES
 from metrics.domain import returns as return_rules
 
 Rows = dict[str, list[dict[str, Any]]]  # fact table -> rows
@@ -208,6 +209,15 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
                     {"month": month, "span": span, "village_code": v, "town_code": town, "feed": "employment"}
                     | {"persons": n}
                 )
+    housing: list[dict[str, Any]] = []
+    for span, since in spans.items():
+        found = relief.housing_candidates(conn, towns=towns, causes=HOUSING_CAUSES, start=since, as_of=end, **reg)
+        for v, (n, paid) in found.items():
+            if n:
+                housing.append(
+                    {"month": month, "span": span, "village_code": v, "town_code": town, "feed": "housing"}
+                    | {"candidates": n, "supported": paid}
+                )
     return {
         "fact_caseload_month": cas.out(),
         "fact_cause_month": causes.out(),
@@ -217,6 +227,7 @@ def _town_month_rows(conn: Connection, month: int, town: str, p: BuildParams, li
         "fact_employment_month": emp.out(),
         "fact_medical_month": med.out(),
         SPAN_TABLE: placed,
+        "fact_housing_span": housing,
     }
 
 

@@ -20,6 +20,7 @@ _KEYS = {
     "fact_employment_month": ("month", "town_code", "village_code"),
     "fact_medical_month": ("month", "town_code", "village_code"),
     "fact_placement_span": ("month", "span", "town_code", "village_code"),
+    "fact_housing_span": ("month", "span", "town_code", "village_code"),
     "fact_dividend_year": ("year", "town_code", "village_code"),
 }
 

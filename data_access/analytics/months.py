@@ -40,3 +40,15 @@ def is_month_end(day: date) -> bool:
 def quarter_start(month: int) -> date:
     year, mon = divmod(month, 100)
     return date(year, 3 * ((mon - 1) // 3) + 1, 1)
+
+
+def span_name(start: date, end: date) -> str | None:
+    """Which span of the span facts (placements, housing) start..end is: to a month end from
+    that month's, quarter's or year's first day (the shortest name when two coincide)."""
+    if not is_month_end(end):
+        return None
+    month = key(end)
+    for name, first in (("month", first_day(month)), ("quarter", quarter_start(month)), ("year", date(end.year, 1, 1))):
+        if start == first:
+            return name
+    return None

@@ -19,6 +19,7 @@ from data_access.models.analytics import (
     FactCauseMonth,
     FactDividendYear,
     FactEmploymentMonth,
+    FactHousingSpan,
     FactMedicalMonth,
     FactPlacementSpan,
     FactReliefMonth,
@@ -36,6 +37,7 @@ MONTH_FACTS = {
     "fact_employment_month": table_of(FactEmploymentMonth),
     "fact_medical_month": table_of(FactMedicalMonth),
     "fact_placement_span": table_of(FactPlacementSpan),
+    "fact_housing_span": table_of(FactHousingSpan),
 }
 YEAR_FACTS = table_of(FactDividendYear)
 STATE = table_of(AnalyticsState)

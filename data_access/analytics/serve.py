@@ -18,6 +18,7 @@ from data_access.analytics.build import years_before
 from data_access.analytics.refresh import built_months
 from data_access.queries import caseload, employment, relief, returns, review_waits, social
 from data_access.queries.common import run, unit_column
+from data_access.reference import HOUSING_CAUSES
 from metrics.domain import returns as return_rules
 
 
@@ -273,6 +274,37 @@ def return_cohorts(
     m = months.key(as_of)
     rows = _sum(conn, "fact_return_month", ("exits", "returned"), towns, m, m, by, extra=", f.cause, f.cohort")
     return {(str(u), str(cause), int(c)): (int(n), int(back or 0)) for u, cause, c, n, back in rows if n}
+
+
+def housing_candidates(
+    conn: Connection,
+    *,
+    towns: Collection[str],
+    causes: Collection[str],
+    start: date,
+    as_of: date,
+    floor_fen: int,
+    line_fen: int,
+    by: str = "town",
+) -> dict[str, tuple[int, int]]:
+    """relief.housing_candidates() for 三.5's causes over a month, quarter or year to a month end."""
+    span = months.span_name(start, as_of)
+    if (
+        span is None
+        or tuple(causes) != HOUSING_CAUSES
+        or _stock_meta(conn, as_of, floor_fen, line_fen, layout=16) is None
+    ):
+        return relief.housing_candidates(
+            conn, towns=towns, causes=causes, start=start, as_of=as_of, floor_fen=floor_fen, line_fen=line_fen, by=by
+        )
+    col = unit_column(by, "f")
+    sql = f"""
+    SELECT {col}, SUM(f.candidates), SUM(f.supported) FROM fact_housing_span f
+    WHERE f.town_code IN :towns AND f.month = :month AND f.span = :span
+    GROUP BY {col}
+    """
+    rows = run(conn, sql, towns=towns, params={"month": months.key(as_of), "span": span})
+    return {str(u): (int(n), int(paid or 0)) for u, n, paid in rows if n}
 
 
 def gaps(

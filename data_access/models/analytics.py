@@ -189,6 +189,23 @@ class FactMedicalMonth(SQLModel, table=True):
     anti_poverty_eligible: int = 0  # members of monitored households (its denominator)
 
 
+class FactHousingSpan(SQLModel, table=True):
+    """三.5 初筛: floor-group and monitored households impoverished by illness, schooling or
+    disaster at the month end, and of them those paid housing support in the span ending then
+    ('month', 'quarter' or 'year', as fact_placement_span)."""
+
+    __tablename__ = "fact_housing_span"
+    __table_args__ = _COMPACT
+
+    month: int = Field(primary_key=True)
+    span: str = Field(primary_key=True, max_length=8)
+    town_code: str = Field(primary_key=True, max_length=20)
+    village_code: str = Field(primary_key=True, max_length=20)
+    feed: str = Field(default="housing", max_length=40)
+    candidates: int = 0
+    supported: int = 0
+
+
 class FactPlacementSpan(SQLModel, table=True):
     """Distinct persons placed in a span ending at the month's end: 'month', 'quarter' or 'year'
     (quarter and year run from their first day to the month's end)."""

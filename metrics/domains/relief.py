@@ -123,7 +123,7 @@ def housing_rows(evaluator: Evaluator, units: list[tuple[str, str]]) -> list[dic
     if ctx is None:
         return []
     split = relief.housing_split(ctx.conn, towns=ctx.towns, start=ctx.start, end=ctx.as_of, by=ctx.level)
-    candidates = relief.housing_candidates(
+    candidates = serve.housing_candidates(
         ctx.conn,
         towns=ctx.towns,
         causes=HOUSING_CAUSES,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from data_access.analytics import months, read
 from data_access.queries import employment
 from metrics.domain.attainment import Direction
@@ -63,15 +61,7 @@ def _placement_span(ctx: QueryContext) -> str | None:
     """Which stored span start..as_of is: distinct persons do not add across months."""
     if not months.is_month_end(ctx.as_of) or months.key(ctx.as_of) not in _built(ctx):
         return None
-    month = months.key(ctx.as_of)
-    for span, first in (
-        ("month", months.first_day(month)),
-        ("quarter", months.quarter_start(month)),
-        ("year", date(ctx.as_of.year, 1, 1)),
-    ):
-        if ctx.start == first:
-            return span
-    return None
+    return months.span_name(ctx.start, ctx.as_of)
 
 
 def new_placements(ctx: QueryContext) -> KpiValues:

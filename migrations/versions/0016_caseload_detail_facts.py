@@ -1,7 +1,7 @@
 """caseload detail facts: the register's 应退未退 and 未评估 households and waiting and overdue
 cases per review stage on the caseload month facts; households by 致贫原因, review waiting-time
-histograms and 返贫 cohorts by cause in tables of their own (issue 9: the /caseload page's last
-raw reads for whole months)
+histograms and 返贫 cohorts by cause in tables of their own, and /relief's 三.5 初筛 households
+per span (issue 9: the last raw reads of /caseload and /relief for whole months)
 
 Revision ID: 0016
 Revises: 0015
@@ -80,9 +80,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("month", "town_code", "village_code", "cause", "cohort"),
         sqlite_with_rowid=False,
     )
+    op.create_table(
+        "fact_housing_span",
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("span", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("town_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("village_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("feed", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("candidates", sa.Integer(), nullable=False),
+        sa.Column("supported", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "span", "town_code", "village_code"),
+        sqlite_with_rowid=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("fact_housing_span")
     op.drop_table("fact_return_month")
     op.drop_table("fact_review_wait_month")
     op.drop_table("fact_cause_month")
