@@ -6,6 +6,8 @@ then hands over to the selected page in pages/.
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -51,6 +53,7 @@ ADMIN_PAGES = ("import_data.py", "goals.py", "standards.py", "admin_accounts.py"
 
 
 def main() -> None:
+    started = time.time()
     url = store.engine_url()
     try:
         principal = auth.current_principal(url)
@@ -136,6 +139,7 @@ def main() -> None:
     except SQLAlchemyError as exc:
         show_store_error(exc, url)
     runtime.settle_once()  # after the first page, when its imports are done
+    runtime.log_run(started)
 
 
 main()
