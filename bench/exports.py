@@ -20,6 +20,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
     args = parser.parse_args(argv)
     rows: list[tuple[str, float]] = []
+    fig = charts.bars_vs_goal(
+        names=[f"区镇{i}" for i in range(11)],
+        codes=[str(i) for i in range(11)],
+        values=[80 + i for i in range(11)],
+        targets=[85.0] * 11,
+        statuses=["green", "amber", "red"] * 3 + ["green", "amber"],
+        unit="%",
+        title="就业安置率（%）",
+    )
+    # The app starts one kaleido Chromium per process and keeps it: its start (~3 s) is timed
+    # alone, first, and not inside the first pack that happens to draw a chart.
+    if images.available():
+        started = time.perf_counter()
+        images.png(fig)
+        rows.append(("first PNG (starts Chromium, once per process)", time.perf_counter() - started))
     for scale in args.scales:
         _, engine = store(scale)
         for fmt in ("pptx", "docx"):
@@ -31,18 +46,6 @@ def main(argv: list[str] | None = None) -> int:
                 )
         engine.dispose()
     if images.available():
-        fig = charts.bars_vs_goal(
-            names=[f"区镇{i}" for i in range(11)],
-            codes=[str(i) for i in range(11)],
-            values=[80 + i for i in range(11)],
-            targets=[85.0] * 11,
-            statuses=["green", "amber", "red"] * 3 + ["green", "amber"],
-            unit="%",
-            title="就业安置率（%）",
-        )
-        started = time.perf_counter()
-        images.png(fig)
-        rows.append(("first PNG (starts Chromium)", time.perf_counter() - started))
         started = time.perf_counter()
         for _ in range(10):
             images.png(fig)
