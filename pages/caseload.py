@@ -70,7 +70,8 @@ with left:
             for g in ("floor", "monitored")
         ],
         unit="户",
-        title=f"期末监测对象户数（{f.period.label}）",
+        # Half a page wide: a running period's label ("…（季度至今，截至…）") on its own line.
+        title=f"期末监测对象户数<br><span style='font-size:12px'>{f.period.label}</span>",
         horizontal=True,
     )
     chart(fig, f, name="监测对象户数", key="caseload_groups")
