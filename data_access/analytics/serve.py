@@ -181,19 +181,7 @@ def stock_and_causes(
     if _stock_meta(conn, as_of, floor_fen, line_fen, layout=16) is None:
         return caseload.stock_and_causes(conn, towns=towns, as_of=as_of, floor_fen=floor_fen, line_fen=line_fen, by=by)
     m = months.key(as_of)
-    groups: dict[str, dict[str, int]] = {}
-    cols = [f"{g}_{k}" for g in caseload.GROUPS for k in ("households", "persons")]
-    for u, *values in _sum(conn, "fact_caseload_month", cols, towns, m, m, by):
-        counts = dict(zip(cols, (int(v or 0) for v in values), strict=True))
-        # The raw query names a group only when it has a household (its persons may be 0).
-        row = {
-            c: counts[c]
-            for g in caseload.GROUPS
-            if counts[f"{g}_households"]
-            for c in (f"{g}_households", f"{g}_persons")
-        }
-        if row:
-            groups[u] = row
+    groups = _named_counts(conn, towns, m, by, caseload.GROUPS, ("households", "persons"))
     by_cause: dict[str, dict[str, int]] = {}
     for u, cause, n in _sum(conn, "fact_cause_month", ("households",), towns, m, m, by, extra=", f.cause"):
         if n:
@@ -210,17 +198,19 @@ def pipeline(
     if settings is None or overdue_before != as_of - timedelta(days=int(settings["review_overdue_days"])):
         return caseload.pipeline(conn, towns=towns, as_of=as_of, overdue_before=overdue_before, by=by)
     m = months.key(day)
-    cols = [f"{g}_{k}" for g in caseload.REVIEW_STAGES for k in ("waiting", "overdue")]
+    return _named_counts(conn, towns, m, by, caseload.REVIEW_STAGES, ("waiting", "overdue"))
+
+
+def _named_counts(
+    conn: Connection, towns: Collection[str], month: int, by: str, names: Sequence[str], measures: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Per unit, the month's `{name}_{measure}` caseload columns in the raw queries' shape: a
+    group or stage is named only when its first measure (households, waiting cases) is not 0."""
+    cols = [f"{n}_{k}" for n in names for k in measures]
     out: dict[str, dict[str, int]] = {}
-    for u, *values in _sum(conn, "fact_caseload_month", cols, towns, m, m, by):
+    for u, *values in _sum(conn, "fact_caseload_month", cols, towns, month, month, by):
         counts = dict(zip(cols, (int(v or 0) for v in values), strict=True))
-        # The raw query names a stage only when a case waits there.
-        row = {
-            c: counts[c]
-            for g in caseload.REVIEW_STAGES
-            if counts[f"{g}_waiting"]
-            for c in (f"{g}_waiting", f"{g}_overdue")
-        }
+        row = {f"{n}_{k}": counts[f"{n}_{k}"] for n in names if counts[f"{n}_{measures[0]}"] for k in measures}
         if row:
             out[u] = row
     return out
