@@ -222,7 +222,11 @@ def bars_vs_goal(
         if status in judged:
             fig.add_trace(
                 go.Bar(
-                    name=STATUS_LABELS[status], marker_color=STATUS_COLOURS[status], hoverinfo="skip", **axes([], [])
+                    name=STATUS_LABELS[status],
+                    marker_color=STATUS_COLOURS[status],
+                    hoverinfo="skip",
+                    # One empty value: a trace with no points at all is left out of the legend.
+                    **axes(names[:1], [None]),
                 )
             )
     if any(t is not None for t in targets):
@@ -239,7 +243,8 @@ def bars_vs_goal(
                 **axes(names, targets),
             )
         )
-    fig.update_layout(clickmode="event+select", bargap=0.35)
+    # Overlaid: the legend's status traces hold no value and must not take a slot beside each bar.
+    fig.update_layout(clickmode="event+select", bargap=0.35, barmode="overlay")
     if reference is not None:
         value, label = reference
         line = {
@@ -252,7 +257,10 @@ def bars_vs_goal(
         else:
             fig.add_hline(y=value, **line)
     if not horizontal:
-        return base_layout(fig, title=title, y_title=unit)
+        fig = base_layout(fig, title=title, y_title=unit)
+        # On a narrow page the names are drawn slanted and run into a legend under the plot.
+        fig.update_layout(legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"})
+        return fig
     fig = base_layout(fig, title=title, y_title="", height=max(380, 26 * len(names) + 140))
     fig.update_yaxes(autorange="reversed", tickformat="")
     fig.update_xaxes(tickformat=",", rangemode="tozero")

@@ -54,8 +54,10 @@ with left:
             x=counts,
             orientation="h",
             marker_color=charts.VALUE_COLOUR,
-            text=[f"{n:,} 人（{n / base * 100:.0f}%）" for n in counts],
-            textposition="auto",
+            # Two short lines: beside a bar at half a 1024 px page, one line is cut off.
+            text=[f"{n:,} 人<br>（{n / base * 100:.0f}%）" for n in counts],
+            textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}：%{x:,} 人<extra></extra>",
         )
     )
@@ -63,6 +65,8 @@ with left:
     title = "帮扶进程（人）<br><span style='font-size:12px'>括号内为占重点帮扶对象比例</span>"
     funnel = charts.base_layout(funnel, title=title, y_title="")
     funnel.update_yaxes(autorange="reversed")
+    # Labels beside the bars, with room for the longest bar's label.
+    funnel.update_xaxes(range=[0, max(counts) * 1.8 if max(counts) else 1])
     charts.unit_label(funnel, "人")
     chart(funnel, f, name="就业帮扶进程", key="employment_funnel", drillable=False)
     st.caption(
